@@ -1,0 +1,44 @@
+"""Every write of the accounts domain. See each module for its guarantees."""
+
+from .addressbook import (
+    address_create,
+    address_delete,
+    address_update,
+    child_create,
+    child_delete,
+    child_update,
+)
+from .otp import otp_request, otp_verify
+from .tokens import token_authenticate, token_issue, token_revoke
+from .users import (
+    email_verification_confirm,
+    email_verification_send,
+    user_authenticate,
+    user_register,
+    user_set_password,
+    user_set_role,
+    user_set_status,
+    user_update_profile,
+)
+
+__all__ = [
+    "address_create",
+    "address_delete",
+    "address_update",
+    "child_create",
+    "child_delete",
+    "child_update",
+    "email_verification_confirm",
+    "email_verification_send",
+    "otp_request",
+    "otp_verify",
+    "token_authenticate",
+    "token_issue",
+    "token_revoke",
+    "user_authenticate",
+    "user_register",
+    "user_set_password",
+    "user_set_role",
+    "user_set_status",
+    "user_update_profile",
+]

@@ -1,0 +1,32 @@
+"""Test settings: fast hashing, in-memory email, deterministic behaviour."""
+
+from .base import *  # noqa: F403
+from .base import SQLITE_OPTIONS, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "boutique.accounts.sms.MemorySmsSender"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if not env("DATABASE_URL", default=""):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("SQLITE_PATH", default=str(BASE_DIR / "var" / "test.sqlite3")),  # noqa: F405
+            "OPTIONS": SQLITE_OPTIONS,
+            "TEST": {"NAME": str(BASE_DIR / "var" / "test-run.sqlite3")},  # noqa: F405
+        }
+    }
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "root": {"handlers": ["null"]},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from boutique.core.views import healthz
+
+from .api import api
+
+admin.site.site_header = f"{settings.SHOP_NAME} back office"
+admin.site.site_title = f"{settings.SHOP_NAME} back office"
+admin.site.index_title = "Run the shop"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("boutique.storefront.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

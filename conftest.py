@@ -1,0 +1,28 @@
+import pytest
+
+from boutique.accounts.sms import MemorySmsSender
+
+
+@pytest.fixture(autouse=True)
+def _sms_outbox():
+    MemorySmsSender.outbox.clear()
+    yield MemorySmsSender.outbox
+    MemorySmsSender.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def sms_outbox():
+    return MemorySmsSender.outbox
+
+
+@pytest.fixture
+def password():
+    return "Tulip-Garden-42"

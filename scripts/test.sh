@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Every test tier this machine can run. SQLite always; PostgreSQL when a server
+# is reachable (mandatory when CI=true). The two database suites run in parallel.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+mkdir -p var/test-logs
+
+echo "== lint (ruff)"
+$BIN/ruff check . || exit 1
+$BIN/ruff format --check . || exit 1
+
+echo "== migrations are up to date"
+$BIN/python manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null \
+  || { echo "missing migrations: run manage.py makemigrations"; exit 1; }
+
+PG_URL="${TEST_DATABASE_URL:-${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}}"
+case "$PG_URL" in postgres*) ;; *) PG_URL="postgres://postgres@127.0.0.1:5432/test" ;; esac
+pg_ok=0
+if $BIN/python scripts/pg_reachable.py "$PG_URL"; then pg_ok=1; fi
+if [ "$pg_ok" = 0 ] && [ "${CI:-}" = "true" ]; then
+  echo "CI=true and no PostgreSQL server is reachable at $PG_URL: the PostgreSQL suite is mandatory."
+  exit 1
+fi
+
+run_suite() {  # name, log, env...
+  local name=$1 log=$2; shift 2
+  env "$@" $BIN/pytest "${PYTEST_ARGS[@]}" >"$log" 2>&1
+}
+PYTEST_ARGS=("$@")
+
+echo "== pytest on SQLite$( [ "$pg_ok" = 1 ] && echo ' and PostgreSQL (in parallel)')"
+run_suite sqlite var/test-logs/sqlite.log DATABASE_URL= &
+sqlite_pid=$!
+if [ "$pg_ok" = 1 ]; then
+  run_suite postgres var/test-logs/postgres.log DATABASE_URL="$PG_URL" &
+  pg_pid=$!
+fi
+wait $sqlite_pid; sqlite_rc=$?
+pg_rc=0
+if [ "$pg_ok" = 1 ]; then wait $pg_pid; pg_rc=$?; fi
+
+echo "---------------- SQLite suite ----------------"
+cat var/test-logs/sqlite.log
+if [ "$pg_ok" = 1 ]; then
+  echo "---------------- PostgreSQL suite ----------------"
+  cat var/test-logs/postgres.log
+else
+  echo "PostgreSQL not reachable at $PG_URL: PostgreSQL suite skipped (mandatory under CI)."
+fi
+echo "SQLite exit $sqlite_rc; PostgreSQL exit $pg_rc"
+[ "$sqlite_rc" = 0 ] && [ "$pg_rc" = 0 ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from boutique.core.context import request_id_var
+from boutique.core.context import current_request_var, request_id_var
 
 from .models import AuditLog
 
@@ -51,6 +51,8 @@ def audit_record(
     if entity_type is None:
         entity_type = entity._meta.label_lower
     entity_id = str(getattr(entity, "pk", entity))
+    if actor is None:
+        actor = getattr(current_request_var.get(), "user", None)
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditLog.objects.create(
         entity_type=entity_type,

@@ -1,7 +1,7 @@
 import re
 import uuid
 
-from .context import request_id_var
+from .context import current_request_var, request_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -18,9 +18,11 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
+        request_token = current_request_var.set(request)
         try:
             response = self.get_response(request)
         finally:
+            current_request_var.reset(request_token)
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -184,6 +184,8 @@ STORAGES = {
 }
 
 SHOP_NAME = env("SHOP_NAME", default="Boutique")
+# Absolute address of the shop, for links in emails and text messages.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

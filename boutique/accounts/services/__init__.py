@@ -15,10 +15,13 @@ from .users import (
     email_verification_send,
     user_authenticate,
     user_register,
+    user_set_groups,
     user_set_password,
     user_set_role,
     user_set_status,
     user_update_profile,
+    user_validate_identifiers,
+    user_validate_password,
 )
 
 __all__ = [
@@ -37,8 +40,11 @@ __all__ = [
     "token_revoke",
     "user_authenticate",
     "user_register",
+    "user_set_groups",
     "user_set_password",
     "user_set_role",
     "user_set_status",
     "user_update_profile",
+    "user_validate_identifiers",
+    "user_validate_password",
 ]

@@ -64,6 +64,39 @@ def _ensure_unique(values: dict, *, exclude_pk=None) -> None:
         )
 
 
+def user_validate_identifiers(
+    *, email=None, phone=None, username=None, exclude_pk=None
+) -> dict:
+    """Normalise identifiers and check they are free; raises ValidationFailed or
+    DuplicateAccount. Forms call it to show errors before calling a service."""
+    values = _normalised_identifiers(email=email, phone=phone, username=username)
+    _ensure_unique(values, exclude_pk=exclude_pk)
+    return values
+
+
+def user_validate_password(*, password: str, user: User) -> None:
+    _check_password(password, user)
+
+
+def user_set_groups(*, user: User, groups, actor: User | None) -> User:
+    """Replace the user's back-office permission groups (audited)."""
+    groups = list(groups)
+    with transaction.atomic(durable=True):
+        locked = user_qs_for_update().get(pk=user.pk)
+        before = sorted(locked.groups.values_list("name", flat=True))
+        locked.groups.set(groups)
+        after = sorted(g.name for g in groups)
+        if before != after:
+            audit_record(
+                entity=locked,
+                action="user.groups_changed",
+                actor=actor,
+                old={"groups": before},
+                new={"groups": after},
+            )
+    return locked
+
+
 def _full_clean(user: User, *, exclude=()) -> None:
     try:
         user.full_clean(exclude=["password", *exclude], validate_unique=False)
@@ -91,7 +124,9 @@ def user_register(
     first_name: str = "",
     last_name: str = "",
     role: str = Role.CUSTOMER,
+    is_superuser: bool = False,
     actor: User | None = None,
+    send_verification: bool = True,
 ) -> User:
     """Create an account. Identifiers are normalised and checked for duplicates
     (409); the database's unique constraints settle a race between two sign-ups."""
@@ -107,6 +142,7 @@ def user_register(
         last_name=(last_name or "").strip(),
         role=role,
         is_staff=role == Role.ADMIN,
+        is_superuser=is_superuser and role == Role.ADMIN,
     )
     _check_password(password, user)
     user.set_password(password)
@@ -119,11 +155,11 @@ def user_register(
                 entity=user,
                 action="user.registered",
                 actor=actor or user,
-                new=snapshot(user, (*PROFILE_FIELDS, "role", "status")),
+                new=snapshot(user, (*PROFILE_FIELDS, "role", "status", "is_superuser")),
             )
     except IntegrityError as exc:
         raise DuplicateAccount("An account with these details already exists.") from exc
-    if user.email:
+    if user.email and send_verification:
         email_verification_send(user=user)
     return user
 
@@ -280,7 +316,7 @@ def email_verification_send(*, user: User) -> None:
         return
     token = email_verification_token(user)
     path = reverse("storefront:verify_email", kwargs={"token": token})
-    site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    site = settings.SITE_URL.rstrip("/")
     send_mail(
         subject=f"Confirm your email for {settings.SHOP_NAME}",
         message=(

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from boutique.accounts.demo import demo_accounts_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo shop if it is missing, then print the demo sign-ins."
+
+    def handle(self, *args, **options):
+        results = demo_accounts_load()
+        created = sum(1 for _, _, was_created in results if was_created)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo shop ready ({created} account(s) created now).")
+        )
+        self.stdout.write("Demo sign-ins (demo data only; change or remove in production):")
+        for spec, user, _ in results:
+            login = user.email or user.phone
+            self.stdout.write(f"  {spec['label']:<22} {login:<32} password: {spec['password']}")

@@ -1,8 +1,11 @@
 """Back office for people: every write goes through boutique.accounts.services."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import csrf_protect_m
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 
 from boutique.core.errors import DomainError
 
@@ -129,6 +132,21 @@ class UserAdmin(DjangoUserAdmin):
         "make_admins",
     )
 
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    @method_decorator(sensitive_post_parameters())
+    @csrf_protect_m
+    def add_view(self, request, form_url="", extra_context=None):
+        # Without Django's surrounding transaction: user_register owns its own.
+        return self._add_view(request, form_url, extra_context)
+
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django wraps this view in a transaction; here the services own theirs
+        # (durable), so the view runs outside one.
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="Password")
     def password_link(self, obj):
         if obj.pk is None:
@@ -155,6 +173,10 @@ class UserAdmin(DjangoUserAdmin):
         obj.__dict__.update(saved.__dict__)
 
     def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            # The inlines are read-only: nothing to save, but the admin's change
+            # message reads these lists.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if change and "groups" in form.changed_data:
             services.user_set_groups(
                 user=form.instance, groups=form.cleaned_data["groups"], actor=request.user

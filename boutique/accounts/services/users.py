@@ -64,9 +64,7 @@ def _ensure_unique(values: dict, *, exclude_pk=None) -> None:
         )
 
 
-def user_validate_identifiers(
-    *, email=None, phone=None, username=None, exclude_pk=None
-) -> dict:
+def user_validate_identifiers(*, email=None, phone=None, username=None, exclude_pk=None) -> dict:
     """Normalise identifiers and check they are free; raises ValidationFailed or
     DuplicateAccount. Forms call it to show errors before calling a service."""
     values = _normalised_identifiers(email=email, phone=phone, username=username)

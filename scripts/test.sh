@@ -49,4 +49,6 @@ else
   echo "PostgreSQL not reachable at $PG_URL: PostgreSQL suite skipped (mandatory under CI)."
 fi
 echo "SQLite exit $sqlite_rc; PostgreSQL exit $pg_rc"
+# One closing line over both suites, in the plain "N passed, N failed" form.
+$BIN/python scripts/summarise.py var/test-logs/sqlite.log $( [ "$pg_ok" = 1 ] && echo var/test-logs/postgres.log )
 [ "$sqlite_rc" = 0 ] && [ "$pg_rc" = 0 ]

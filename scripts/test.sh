@@ -29,11 +29,20 @@ run_suite() {  # name, log, env...
 }
 PYTEST_ARGS=("$@")
 
+# Browser tier: Debian's Chromium. CI installs it when missing (we run as root there).
+if [ ! -x /usr/bin/chromium ] && [ "${CI:-}" = "true" ]; then
+  echo "== installing Chromium for the browser tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >var/test-logs/apt.log 2>&1 \
+    || { echo "could not install chromium (see var/test-logs/apt.log)"; exit 1; }
+fi
+
 echo "== pytest on SQLite$( [ "$pg_ok" = 1 ] && echo ' and PostgreSQL (in parallel)')"
 run_suite sqlite var/test-logs/sqlite.log DATABASE_URL= &
 sqlite_pid=$!
 if [ "$pg_ok" = 1 ]; then
-  run_suite postgres var/test-logs/postgres.log DATABASE_URL="$PG_URL" &
+  # The browser tier runs once, in the SQLite suite.
+  PYTEST_ARGS_PG=(-m "not browser" "${PYTEST_ARGS[@]}")
+  env DATABASE_URL="$PG_URL" $BIN/pytest "${PYTEST_ARGS_PG[@]}" >var/test-logs/postgres.log 2>&1 &
   pg_pid=$!
 fi
 wait $sqlite_pid; sqlite_rc=$?

@@ -16,7 +16,7 @@ from boutique.core.errors import ValidationFailed
 
 from ..domain import InvalidPhone, normalise_phone, otp_generate, otp_hash, otp_matches
 from ..errors import OtpAttemptsExceeded, OtpExpired, OtpInvalid, OtpThrottled
-from ..locks import otp_qs_for_update, user_qs_for_update
+from ..locks import otp_qs_for_update, phone_lock, user_qs_for_update
 from ..models import OtpCode, OtpPurpose, User
 from ..sms import get_sms_sender
 from .users import ensure_can_sign_in
@@ -48,6 +48,7 @@ def otp_request(*, phone: str, purpose: str = OtpPurpose.LOGIN) -> OtpCode:
     now = timezone.now()
     code = otp_generate()
     with transaction.atomic(durable=True):
+        phone_lock(phone)
         recent = otp_qs_for_update().filter(
             phone=phone, purpose=purpose, created_at__gte=now - timedelta(hours=1)
         )

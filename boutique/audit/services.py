@@ -10,9 +10,16 @@ from boutique.core.context import current_request_var, request_id_var
 
 from .models import AuditLog
 
-# Fields whose values never go into the log, only the fact that they changed.
-REDACTED_FIELDS = frozenset({"password", "code_hash", "key_hash", "token"})
+# Fields whose values never go into the log, only the fact that they changed:
+# any key, at any depth, whose name contains a marker (`password`, `new_password`,
+# `api_secret`, `token`) or ends in `_hash` (`code_hash`, `key_hash`).
+REDACTED_MARKERS = ("password", "secret", "token")
 REDACTED = "[redacted]"
+
+
+def _is_redacted(key) -> bool:
+    name = str(key).lower()
+    return name.endswith("_hash") or any(marker in name for marker in REDACTED_MARKERS)
 
 
 def _jsonable(value: Any) -> Any:
@@ -23,7 +30,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return _clean(value)
     if isinstance(value, list | tuple | set):
         return [_jsonable(v) for v in value]
     if hasattr(value, "pk"):
@@ -33,7 +40,7 @@ def _jsonable(value: Any) -> Any:
 
 def _clean(values: dict | None) -> dict:
     return {
-        key: REDACTED if key in REDACTED_FIELDS else _jsonable(value)
+        str(key): REDACTED if _is_redacted(key) else _jsonable(value)
         for key, value in (values or {}).items()
     }
 

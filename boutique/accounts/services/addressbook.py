@@ -92,10 +92,11 @@ def address_update(*, user: User, address_id, **fields) -> Address:
         if before["is_default"] and not address.is_default:
             # Keep a default: clearing it is only done by choosing another one.
             address.is_default = True
-        if address.type != before["type"] and before["is_default"]:
-            _promote_next_default(user=user, type=before["type"], exclude_pk=address.pk)
         _settle_default(address)
         address.save()
+        if address.type != before["type"] and before["is_default"]:
+            # After the save: the old type may hold one default row at a time.
+            _promote_next_default(user=user, type=before["type"], exclude_pk=address.pk)
         old, new = changed(before, snapshot(address, ADDRESS_FIELDS))
         if new:
             audit_record(entity=address, action="address.updated", actor=user, old=old, new=new)

@@ -1,5 +1,6 @@
 """Registration, profile, status and role changes, sign-in and email verification."""
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -14,7 +15,14 @@ from django.utils import timezone
 from boutique.audit.services import audit_record, changed, snapshot
 from boutique.core.errors import ValidationFailed, validation_errors_from_django
 
-from ..domain import InvalidPhone, normalise_email, normalise_phone, normalise_username
+from ..backends import axes_username
+from ..domain import (
+    InvalidPhone,
+    classify_login,
+    normalise_email,
+    normalise_phone,
+    normalise_username,
+)
 from ..errors import (
     AccountLockedOut,
     AccountNotActive,
@@ -38,11 +46,19 @@ def _normalised_identifiers(*, email, phone, username) -> dict:
         values["phone"] = normalise_phone(phone, region=settings.PHONE_DEFAULT_REGION)
     except InvalidPhone as exc:
         errors["phone"] = [str(exc)]
-    if values["username"] and ("@" in values["username"] or values["username"][0] == "+"):
-        errors["username"] = ["A username cannot contain @ or start with +."]
+    if values["username"] and not _is_plain_username(values["username"]):
+        errors["username"] = ["A username cannot contain @, start with + or be a phone number."]
     if errors:
         raise ValidationFailed("Some fields are not valid.", field_errors=errors)
     return values
+
+
+def _is_plain_username(username: str) -> bool:
+    """Sign-in reads an identifier as an email or a phone first, so a username that
+    looks like one could never be used to sign in."""
+    if "@" in username or username.startswith("+"):
+        return False
+    return classify_login(username, region=settings.PHONE_DEFAULT_REGION).field == "username"
 
 
 def _ensure_unique(values: dict, *, exclude_pk=None) -> None:
@@ -144,8 +160,10 @@ def user_register(
     )
     _check_password(password, user)
     user.set_password(password)
-    _full_clean(user)
+    # Duplicates first: full_clean would report the case-insensitive username
+    # constraint as a generic error instead of a 409 naming the field.
     _ensure_unique(values)
+    _full_clean(user)
     try:
         with transaction.atomic(durable=True):
             user.save()
@@ -279,6 +297,10 @@ def user_authenticate(*, request, login: str, password: str) -> User:
         raise InvalidCredentials("Enter your email, username or phone, and your password.")
     user = authenticate(request, login=login, password=password)
     if user is not None:
+        if settings.AXES_RESET_ON_SUCCESS:
+            # API sign-ins never call login(), so axes' own reset-on-success hook does
+            # not run; without this, earlier typos would still count towards a lockout.
+            axes_reset(username=axes_username(request, {"login": login}))
         return user
     if getattr(request, "axes_locked_out", False):
         raise AccountLockedOut(

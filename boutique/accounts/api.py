@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth import logout
-from ninja import Router
+from ninja import Router, Status
 
+from boutique.core.api_auth import optional_auth
 from boutique.core.schemas import problems
 
 from . import selectors, services
-from .models import OtpPurpose
 from .schemas import (
     AddressIn,
     AddressOut,
@@ -38,7 +38,7 @@ def _token_out(user, name: str = "") -> dict:
 @auth_router.post("/register", auth=None, response={201: UserOut, **problems(409, 422)})
 def register(request, payload: RegisterIn):
     user = services.user_register(**payload.dict())
-    return 201, user
+    return Status(201, user)
 
 
 @auth_router.post("/token", auth=None, response={200: TokenOut, **problems(401, 403, 422, 429)})
@@ -52,23 +52,24 @@ def token(request, payload: TokenIn):
 @auth_router.post("/otp/request", auth=None, response={202: OtpRequestOut, **problems(422, 429)})
 def otp_request(request, payload: OtpRequestIn):
     otp = services.otp_request(phone=payload.phone, purpose=payload.purpose)
-    return 202, {
-        "phone": otp.phone,
-        "purpose": otp.purpose,
-        "expires_at": otp.expires_at,
-        "resend_after_seconds": int(settings.OTP_RESEND_INTERVAL.total_seconds()),
-    }
+    return Status(
+        202,
+        {
+            "phone": otp.phone,
+            "purpose": otp.purpose,
+            "expires_at": otp.expires_at,
+            "resend_after_seconds": int(settings.OTP_RESEND_INTERVAL.total_seconds()),
+        },
+    )
 
 
-@auth_router.post("/otp/verify", auth=None, response={200: TokenOut, **problems(400, 403, 422)})
+@auth_router.post(
+    "/otp/verify", auth=optional_auth(), response={200: TokenOut, **problems(400, 403, 422)}
+)
 def otp_verify(request, payload: OtpVerifyIn):
-    user = request.user if request.user.is_authenticated else None
-    if payload.purpose == OtpPurpose.VERIFY_PHONE and user is None:
-        from .services.tokens import token_authenticate
-
-        header = request.headers.get("Authorization", "")
-        found = token_authenticate(header.removeprefix("Bearer ").strip())
-        user = found.user if found else None
+    """`login`: anyone with the texted code. `verify_phone`: the signed-in caller
+    (bearer token or session) proves the phone on their account."""
+    user = request.auth if request.auth.is_authenticated else None
     account = services.otp_verify(
         phone=payload.phone, code=payload.code, purpose=payload.purpose, user=user
     )
@@ -87,7 +88,7 @@ def logout_view(request):
         services.token_revoke(token=api_token)
     else:
         logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @me_router.get("", response={200: UserOut, **problems(401)})
@@ -108,7 +109,7 @@ def address_list(request):
 
 @me_router.post("/addresses", response={201: AddressOut, **problems(401, 422)})
 def address_create(request, payload: AddressIn):
-    return 201, services.address_create(user=request.auth, **payload.dict())
+    return Status(201, services.address_create(user=request.auth, **payload.dict()))
 
 
 @me_router.get("/addresses/{int:address_id}", response={200: AddressOut, **problems(401, 404)})
@@ -127,7 +128,7 @@ def address_update(request, address_id: int, payload: AddressPatchIn):
 @me_router.delete("/addresses/{int:address_id}", response={204: None, **problems(401, 404)})
 def address_delete(request, address_id: int):
     services.address_delete(user=request.auth, address_id=address_id)
-    return 204, None
+    return Status(204, None)
 
 
 @me_router.get("/children", response={200: list[ChildOut], **problems(401)})
@@ -137,7 +138,7 @@ def child_list(request):
 
 @me_router.post("/children", response={201: ChildOut, **problems(401, 422)})
 def child_create(request, payload: ChildIn):
-    return 201, services.child_create(user=request.auth, **payload.dict())
+    return Status(201, services.child_create(user=request.auth, **payload.dict()))
 
 
 @me_router.get("/children/{int:child_id}", response={200: ChildOut, **problems(401, 404)})
@@ -154,4 +155,4 @@ def child_update(request, child_id: int, payload: ChildPatchIn):
 @me_router.delete("/children/{int:child_id}", response={204: None, **problems(401, 404)})
 def child_delete(request, child_id: int):
     services.child_delete(user=request.auth, child_id=child_id)
-    return 204, None
+    return Status(204, None)

@@ -38,3 +38,17 @@ class SessionAuth(APIKeyCookie):
             request.api_token = None
             return user
         return None
+
+
+class AnonymousAllowed:
+    """Last in an `auth=[...]` list: lets anonymous callers through with
+    `request.auth` set to AnonymousUser, after the real schemes had their say."""
+
+    def __call__(self, request):
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser()
+
+
+def optional_auth() -> list:
+    return [BearerAuth(), SessionAuth(), AnonymousAllowed()]

@@ -1,10 +1,68 @@
 from django.urls import path
 
-from .views import account, home
+from .views import account, addressbook, auth, children, home, verification
 
 app_name = "storefront"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    *account.urlpatterns,
+    # Signing in and out
+    path("account/register/", auth.register, name="register"),
+    path("account/signin/", auth.signin, name="signin"),
+    path("account/signin/code/", auth.signin_code, name="signin_code"),
+    path("account/signout/", auth.signout, name="signout"),
+    # Verification
+    path(
+        "account/verify-email/resend/",
+        verification.verify_email_resend,
+        name="verify_email_resend",
+    ),
+    path("account/verify-email/<str:token>/", verification.verify_email, name="verify_email"),
+    path("account/verify-phone/", verification.verify_phone, name="verify_phone"),
+    # Profile and password
+    path("account/profile/", account.profile, name="profile"),
+    path("account/password/", account.password_change, name="password_change"),
+    path(
+        "account/password-reset/",
+        account.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "account/password-reset/sent/",
+        account.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/password-reset/complete/",
+        account.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        account.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    # Address book
+    path("account/addresses/", addressbook.addresses, name="addresses"),
+    path("account/addresses/new/", addressbook.address_create, name="address_create"),
+    path(
+        "account/addresses/<int:address_id>/edit/",
+        addressbook.address_update,
+        name="address_update",
+    ),
+    path(
+        "account/addresses/<int:address_id>/delete/",
+        addressbook.address_delete,
+        name="address_delete",
+    ),
+    path(
+        "account/addresses/<int:address_id>/default/",
+        addressbook.address_make_default,
+        name="address_make_default",
+    ),
+    # Children
+    path("account/children/", children.children, name="children"),
+    path("account/children/new/", children.child_create, name="child_create"),
+    path("account/children/<int:child_id>/edit/", children.child_update, name="child_update"),
+    path("account/children/<int:child_id>/delete/", children.child_delete, name="child_delete"),
 ]

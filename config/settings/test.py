@@ -1,5 +1,7 @@
 """Test settings: fast hashing, in-memory email, deterministic behaviour."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import SQLITE_OPTIONS, env
 
@@ -19,7 +21,8 @@ if not env("DATABASE_URL", default=""):
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("SQLITE_PATH", default=str(BASE_DIR / "var" / "test.sqlite3")),  # noqa: F405
             "OPTIONS": SQLITE_OPTIONS,
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test-run.sqlite3")},  # noqa: F405
+            # One file per pytest process, so parallel runs in one checkout never collide.
+            "TEST": {"NAME": str(BASE_DIR / "var" / f"test-run-{os.getpid()}.sqlite3")},  # noqa: F405
         }
     }
 LOGGING = {

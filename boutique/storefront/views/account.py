@@ -1,15 +1,103 @@
-"""Account pages. PLACEHOLDER FILE: replaced by the storefront work."""
+"""The signed-in customer's own details: profile, password, password reset."""
 
-from django.http import HttpResponse
-from django.urls import path
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from boutique.accounts import services
+from boutique.core.errors import DomainError
+
+from ..forms.account import ProfileForm, ResetPasswordForm
+from ..helpers import FORM_INVALID, add_domain_error
 
 
-def _todo(request, **kwargs):
-    return HttpResponse("account page")
+@login_required
+@never_cache
+def profile(request):
+    user = request.user
+    initial = ProfileForm.initial_for(user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if form.is_bound:
+        status = FORM_INVALID
+        if form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            if not changes:
+                messages.info(request, "Nothing to save: your details are unchanged.")
+                return redirect("storefront:profile")
+            try:
+                updated = services.user_update_profile(user=user, actor=user, **changes)
+            except DomainError as exc:
+                status = add_domain_error(form, exc)
+            else:
+                messages.success(request, _saved_message(before=user, after=updated))
+                return redirect("storefront:profile")
+    return render(request, "storefront/pages/profile.html", {"form": form}, status=status)
 
 
-urlpatterns = [
-    path("account/signin/", _todo, name="signin"),
-    path("account/profile/", _todo, name="profile"),
-    path("account/verify-email/<str:token>/", _todo, name="verify_email"),
-]
+def _saved_message(*, before, after) -> str:
+    if after.email and after.email != before.email:
+        return f"Your details are saved. We sent a link to {after.email} to confirm it."
+    if after.phone and after.phone != before.phone:
+        return "Your details are saved. Verify your new phone number when you can."
+    return "Your details are saved."
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters()
+def password_change(request):
+    """Change the password (or set one, for an account made by phone code sign-in).
+    Django's form checks the old password; the accounts service stores the new one."""
+    user = request.user
+    form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
+    form = form_class(user, request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = FORM_INVALID
+        if form.is_valid():
+            try:
+                updated = services.user_set_password(
+                    user=user, password=form.cleaned_data["new_password1"], actor=user
+                )
+            except DomainError as exc:
+                status = add_domain_error(form, exc, field_map={"password": "new_password1"})
+            else:
+                update_session_auth_hash(request, updated)
+                messages.success(request, "Your password is changed.")
+                return redirect("storefront:profile")
+    context = {"form": form, "has_password": user.has_usable_password()}
+    return render(request, "storefront/pages/password_change.html", context, status=status)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "storefront/pages/password_reset_form.html"
+    email_template_name = "storefront/emails/password_reset_email.txt"
+    subject_template_name = "storefront/emails/password_reset_subject.txt"
+    success_url = reverse_lazy("storefront:password_reset_done")
+
+    @property
+    def extra_email_context(self):
+        # Links in emails use the configured address, never the request's Host header.
+        return {"shop_name": settings.SHOP_NAME, "site_url": settings.SITE_URL.rstrip("/")}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "storefront/pages/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "storefront/pages/password_reset_confirm.html"
+    form_class = ResetPasswordForm
+    success_url = reverse_lazy("storefront:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "storefront/pages/password_reset_complete.html"

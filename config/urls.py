@@ -18,5 +18,10 @@ urlpatterns = [
     path("", include("boutique.storefront.urls")),
 ]
 
+handler400 = "boutique.core.views.bad_request"
+handler403 = "boutique.core.views.permission_denied"
+handler404 = "boutique.core.views.page_not_found"
+handler500 = "boutique.core.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

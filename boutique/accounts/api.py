@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from ninja import Router, Status
 
 from boutique.core.api_auth import optional_auth
+from boutique.core.ratelimit import rate_limit
 from boutique.core.schemas import problems
 
 from . import selectors, services
@@ -35,8 +36,9 @@ def _token_out(user, name: str = "") -> dict:
     return {"token": secret, "expires_at": token.expires_at, "user": user}
 
 
-@auth_router.post("/register", auth=None, response={201: UserOut, **problems(409, 422)})
+@auth_router.post("/register", auth=None, response={201: UserOut, **problems(409, 422, 429)})
 def register(request, payload: RegisterIn):
+    rate_limit(request, scope="register")
     user = services.user_register(**payload.dict())
     return Status(201, user)
 
@@ -51,6 +53,7 @@ def token(request, payload: TokenIn):
 
 @auth_router.post("/otp/request", auth=None, response={202: OtpRequestOut, **problems(422, 429)})
 def otp_request(request, payload: OtpRequestIn):
+    rate_limit(request, scope="otp_request")
     otp = services.otp_request(phone=payload.phone, purpose=payload.purpose)
     return Status(
         202,

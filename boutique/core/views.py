@@ -1,7 +1,10 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .problems import problem_response
 
 
 @never_cache
@@ -18,3 +21,35 @@ def healthz(request):
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+# Error pages: problem+json under /api/, the shop's own pages elsewhere.
+_ERROR_TITLES = {
+    400: ("bad_request", "The request could not be understood"),
+    403: ("permission_denied", "You are not allowed to do this"),
+    404: ("not_found", "Not found"),
+    500: ("server_error", "Something went wrong on our side"),
+}
+
+
+def _api_problem(request, status: int):
+    if not request.path.startswith("/api/"):
+        return None
+    code, title = _ERROR_TITLES[status]
+    return problem_response(status=status, code=code, title=title, instance=request.path)
+
+
+def bad_request(request, exception):
+    return _api_problem(request, 400) or defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    return _api_problem(request, 403) or defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    return _api_problem(request, 404) or defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    return _api_problem(request, 500) or defaults.server_error(request)

@@ -161,6 +161,20 @@ AXES_LOCKOUT_CALLABLE = "boutique.accounts.backends.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+AXES_CLIENT_IP_CALLABLE = "boutique.core.net.axes_client_ip"
+
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 means
+# the header is ignored (it can be forged); lockouts and rate limits use the
+# address this finds.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+
+# Per-client limits on what sends messages or creates accounts ("count/period").
+RATE_LIMITS = {
+    "register": env("RATE_LIMIT_REGISTER", default="10/h"),
+    "otp_request": env("RATE_LIMIT_OTP_REQUEST", default="10/h"),
+    "email_send": env("RATE_LIMIT_EMAIL_SEND", default="10/h"),
+}
 
 # --- Email ------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

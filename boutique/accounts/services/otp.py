@@ -139,6 +139,9 @@ def otp_verify(
     now = timezone.now()
     with transaction.atomic(durable=True):
         account = user_qs_for_update().filter(phone=phone).first()
+        if account is not None:
+            # A banned or inactive account gets nothing from a right code.
+            ensure_can_sign_in(account)
         if account is None:
             account = User(phone=phone, is_verified=True, phone_verified_at=now)
             account.set_unusable_password()
@@ -159,5 +162,4 @@ def otp_verify(
                 actor=account,
                 new={"phone": phone, "is_verified": True},
             )
-    ensure_can_sign_in(account)
     return account

@@ -241,11 +241,13 @@ def test_verify_phone_without_a_user_is_refused(sms_outbox):
 
 @pytest.mark.parametrize("status", [Status.BANNED, Status.INACTIVE])
 def test_inactive_users_right_code_is_not_active(sms_outbox, status):
-    UserFactory(phone=PHONE, status=status)
+    user = UserFactory(phone=PHONE, status=status)
     otp_request(phone=PHONE)
     with pytest.raises(AccountNotActive):
         otp_verify(phone=PHONE, code=_code(sms_outbox))
     assert User.objects.count() == 1
+    user.refresh_from_db()
+    assert user.phone_verified_at is None and not user.is_verified
 
 
 def test_code_expires_when_the_clock_passes_five_minutes(sms_outbox, monkeypatch):

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from boutique.accounts import services
 from boutique.core.errors import DomainError
+from boutique.core.ratelimit import rate_limit
 
 from ..forms.account import ProfileForm, ResetPasswordForm
 from ..helpers import FORM_INVALID, add_domain_error
@@ -82,6 +83,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "storefront/emails/password_reset_email.txt"
     subject_template_name = "storefront/emails/password_reset_subject.txt"
     success_url = reverse_lazy("storefront:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            rate_limit(self.request, scope="email_send")
+        except DomainError as exc:
+            status = add_domain_error(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=status)
+        return super().form_valid(form)
 
     @property
     def extra_email_context(self):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from boutique.accounts import services
 from boutique.accounts.models import OtpPurpose
 from boutique.core.errors import DomainError
+from boutique.core.ratelimit import rate_limit
 
 from ..forms.account import OtpPhoneForm, OtpSignInCodeForm, RegisterForm, SignInForm
 from ..helpers import (
@@ -35,6 +36,7 @@ def register(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                rate_limit(request, scope="register")
                 user = services.user_register(
                     email=data["email"],
                     phone=data["phone"],
@@ -114,6 +116,7 @@ def _signin_code_request(request, *, resend: bool):
     if not form.is_valid():
         return _render_signin_code(request, stage="phone", form=form, status=FORM_INVALID)
     try:
+        rate_limit(request, scope="otp_request")
         otp = services.otp_request(phone=form.cleaned_data["phone"], purpose=OtpPurpose.LOGIN)
     except DomainError as exc:
         if not resend:

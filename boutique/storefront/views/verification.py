@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from boutique.accounts import services
 from boutique.accounts.models import OtpPurpose
 from boutique.core.errors import DomainError
+from boutique.core.ratelimit import rate_limit
 
 from ..forms.account import OtpCodeForm
 from ..helpers import FORM_INVALID, add_domain_error, redirect_to, render_otp_step
@@ -39,6 +40,11 @@ def verify_email_resend(request):
     elif user.email_verified_at:
         messages.info(request, "Your email address is already confirmed.")
     else:
+        try:
+            rate_limit(request, scope="email_send", key=f"user:{user.pk}")
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("storefront:profile")
         services.email_verification_send(user=user)
         messages.success(request, f"We sent a new link to {user.email}. Check your email.")
     return redirect("storefront:profile")

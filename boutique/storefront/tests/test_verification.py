@@ -15,7 +15,7 @@ VERIFY_PHONE = reverse("storefront:verify_phone")
 def test_verify_email_link_marks_the_user_verified(client):
     user = UserFactory(email="lea@example.com")
     services.email_verification_send(user=user)
-    response = client.get(path_from_last_email("/account/verify-email/"))
+    response = client.post(path_from_last_email("/account/verify-email/"))
     user.refresh_from_db()
     assert response.status_code == 200
     assert "lea@example.com" in response.content.decode()
@@ -24,8 +24,19 @@ def test_verify_email_link_marks_the_user_verified(client):
 
 
 @pytest.mark.django_db
+def test_opening_the_verify_email_link_only_asks_for_confirmation(client):
+    user = UserFactory(email="lea@example.com")
+    services.email_verification_send(user=user)
+    response = client.get(path_from_last_email("/account/verify-email/"))
+    user.refresh_from_db()
+    assert response.status_code == 200
+    assert "Confirm my email address" in response.content.decode()
+    assert not user.is_verified
+
+
+@pytest.mark.django_db
 def test_verify_email_with_a_bad_link_shows_the_failure_page(client):
-    response = client.get(reverse("storefront:verify_email", kwargs={"token": "not-a-token"}))
+    response = client.post(reverse("storefront:verify_email", kwargs={"token": "not-a-token"}))
     assert response.status_code == 400
     assert "This link is not valid or has expired." in response.content.decode()
 
@@ -36,7 +47,7 @@ def test_verify_email_link_for_a_changed_email_fails(client):
     services.email_verification_send(user=user)
     path = path_from_last_email("/account/verify-email/")
     services.user_update_profile(user=user, actor=user, email="lea.new@example.com")
-    response = client.get(path)
+    response = client.post(path)
     user.refresh_from_db()
     assert response.status_code == 400
     assert user.email_verified_at is None

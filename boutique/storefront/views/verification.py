@@ -19,6 +19,10 @@ from ..helpers import FORM_INVALID, add_domain_error, redirect_to, render_otp_st
 
 @never_cache
 def verify_email(request, token):
+    """GET shows a button, POST confirms: mail scanners that open links must not
+    confirm an address on the reader's behalf."""
+    if request.method != "POST":
+        return render(request, "storefront/pages/verify_email_confirm.html", {"token": token})
     try:
         user = services.email_verification_confirm(token=token)
     except DomainError as exc:

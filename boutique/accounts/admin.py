@@ -12,6 +12,7 @@ from boutique.core.errors import DomainError
 from . import services
 from .forms_admin import PasswordSetForm, UserAddForm, UserChangeForm
 from .models import Address, ApiToken, Child, OtpCode, Role, Status, User
+from .services.addressbook import ADDRESS_FIELDS
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -28,18 +29,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class AddressInline(ReadOnlyInline):
     model = Address
-    fields = readonly_fields = (
-        "type",
-        "is_default",
-        "full_name",
-        "phone",
-        "line1",
-        "line2",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-    )
+    fields = readonly_fields = ADDRESS_FIELDS
 
 
 class ChildInline(ReadOnlyInline):

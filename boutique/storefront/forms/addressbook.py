@@ -5,23 +5,13 @@ from django import forms
 from django.utils import timezone
 
 from boutique.accounts.models import Address, Child
+from boutique.accounts.services.addressbook import ADDRESS_FIELDS
 
 
 class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
-        fields = [
-            "type",
-            "full_name",
-            "phone",
-            "line1",
-            "line2",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-            "is_default",
-        ]
+        fields = list(ADDRESS_FIELDS)
         labels = {
             "type": "Use for",
             "line1": "Address",

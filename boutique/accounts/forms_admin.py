@@ -82,7 +82,7 @@ class PasswordSetForm(AdminPasswordChangeForm):
 
     def save(self, commit=True):
         if self.cleaned_data.get("set_usable_password", True) is False:
-            return super().save(commit=commit)
+            return services.user_disable_password(user=self.user, actor=None)
         return services.user_set_password(
             user=self.user, password=self.cleaned_data["password1"], actor=None
         )

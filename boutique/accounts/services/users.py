@@ -285,6 +285,17 @@ def user_set_password(*, user: User, password: str, actor: User | None) -> User:
     return locked
 
 
+def user_disable_password(*, user: User, actor: User | None) -> User:
+    """Remove password sign-in (the user can still sign in with a texted code)."""
+    with transaction.atomic(durable=True):
+        locked = user_qs_for_update().get(pk=user.pk)
+        locked.set_unusable_password()
+        locked.save(update_fields=["password", "updated_at"])
+        audit_record(entity=locked, action="user.password_disabled", actor=actor)
+    user.password = locked.password
+    return locked
+
+
 def user_authenticate(*, request, login: str, password: str) -> User:
     """Check sign-in details for any identifier (email, username or phone).
 

@@ -196,3 +196,14 @@ def test_demo_load_is_idempotent_and_prints_sign_ins(capsys):
     assert customer.addresses.filter(is_default=True).count() == 2
     assert customer.children.count() == 1
     assert User.objects.count() == 2
+
+
+def test_admin_can_disable_password_sign_in_with_audit(staff_client):
+    target = UserFactory()
+    url = reverse("admin:auth_user_password_change", args=[target.pk])
+    response = staff_client.post(url, {"usable_password": "false", "unset-password": "1"})
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert not target.has_usable_password()
+    log = AuditLog.objects.get(entity_id=str(target.pk), action="user.password_disabled")
+    assert log.actor == staff_client.staff

@@ -207,3 +207,12 @@ def test_admin_can_disable_password_sign_in_with_audit(staff_client):
     assert not target.has_usable_password()
     log = AuditLog.objects.get(entity_id=str(target.pk), action="user.password_disabled")
     assert log.actor == staff_client.staff
+
+
+def test_createsuperuser_goes_through_the_audited_service(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Cedar-Forest-88")
+    call_command("createsuperuser", "--noinput", "--email", "Boss@Example.com")
+    boss = User.objects.get(email="boss@example.com")
+    assert boss.is_superuser and boss.is_staff and boss.role == Role.ADMIN
+    assert boss.check_password("Cedar-Forest-88")
+    assert AuditLog.objects.filter(entity_id=str(boss.pk), action="user.registered").exists()

@@ -31,7 +31,14 @@ INSTALLED_APPS = [
     "boutique.core",
     "boutique.audit",
     "boutique.accounts",
+    "boutique.marketplace",
+    "boutique.catalog",
+    "boutique.inventory",
     "boutique.storefront",
+    "imagekit",
+    "import_export",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +205,12 @@ STORAGES = {
 }
 
 SHOP_NAME = env("SHOP_NAME", default="Boutique")
+
+# Thumbnails are generated when an image is added, so pages never wait for them.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_CACHEFILE_DIR = "thumbs"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Absolute address of the shop, for links in emails and text messages.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -1,0 +1,233 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFill, ResizeToFit
+
+from boutique.core.models import TimeStamped
+from boutique.core.money import CURRENCY_CHOICES
+
+from .validators import validate_image_file
+
+
+class Category(TimeStamped):
+    """A node of the category tree (parent = None for top level)."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    image = models.ImageField(upload_to="categories/", blank=True, validators=[validate_image_file])
+    is_featured = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+        indexes = [models.Index(fields=["parent", "position"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Brand(TimeStamped):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(TimeStamped):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="tags/", blank=True, validators=[validate_image_file])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class Product(TimeStamped):
+    """What a customer browses. Prices, sizes and colours live on its variants;
+    a product without options has exactly one variant."""
+
+    seller = models.ForeignKey(
+        "marketplace.Seller",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        help_text="Empty for the shop's own products.",
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="products")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=ProductStatus.choices, default=ProductStatus.DRAFT
+    )
+    age_min_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_max_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_featured = models.BooleanField(default=False)
+    is_one_of_a_kind = models.BooleanField(
+        default=False, help_text="A single piece: shown as Sold once its one unit is gone."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Denormalised for listing, filtering and sorting without joins; kept in step
+    # by the catalog services whenever variants change.
+    min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    is_on_sale = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Full-text search document (PostgreSQL); SQLite uses an FTS5 table instead.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="product_status_published"),
+            models.Index(fields=["status", "min_price"], name="product_status_price"),
+            models.Index(fields=["status", "name"], name="product_status_name"),
+            models.Index(fields=["category", "status"], name="product_category_status"),
+            models.Index(fields=["brand", "status"], name="product_brand_status"),
+            models.Index(fields=["seller", "status"], name="product_seller_status"),
+            models.Index(fields=["age_min_months", "age_max_months"], name="product_age"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_min_months__isnull=True)
+                | Q(age_max_months__isnull=True)
+                | Q(age_min_months__lte=F("age_max_months")),
+                name="product_age_range_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Variant(TimeStamped):
+    """A sellable option of a product: its own SKU, size, colour and price."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64, unique=True)
+    size = models.CharField(max_length=40, blank=True, db_index=True)
+    color = models.CharField(max_length=40, blank=True, db_index=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    compare_at_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="The regular price when this variant is on sale (shown struck through).",
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gt=F("price")),
+                name="variant_compare_at_above_price",
+            ),
+        ]
+
+    def __str__(self):
+        options = " / ".join(v for v in (self.size, self.color) if v)
+        return f"{self.product.name} ({options})" if options else self.product.name
+
+    @property
+    def is_on_sale(self) -> bool:
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+    @property
+    def label(self) -> str:
+        return " / ".join(v for v in (self.size, self.color) if v) or "Standard"
+
+
+class ProductImage(TimeStamped):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    variant = models.ForeignKey(
+        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
+    image = models.ImageField(upload_to="products/%Y/%m/", validators=[validate_image_file])
+    alt_text = models.CharField(max_length=200, blank=True)
+    is_primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    # Fixed sizes, generated by the image service when the image is added.
+    thumb_small = ImageSpecField(
+        source="image",
+        processors=[ResizeToFill(160, 160)],
+        format="WEBP",
+        options={"quality": 80},
+    )
+    thumb_card = ImageSpecField(
+        source="image",
+        processors=[ResizeToFill(480, 480)],
+        format="WEBP",
+        options={"quality": 82},
+    )
+    thumb_large = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(1200, 1200)],
+        format="WEBP",
+        options={"quality": 85},
+    )
+
+    THUMBNAILS = ("thumb_small", "thumb_card", "thumb_large")
+
+    class Meta:
+        ordering = ["-is_primary", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(is_primary=True), name="image_one_primary"
+            ),
+        ]
+
+    def __str__(self):
+        return self.alt_text or f"Image of {self.product_id}"
+
+
+class AgeBand(models.Model):
+    """'Shop by age' entry points (0–3 m, 3–6 m, … 5 y+), editable by staff."""
+
+    label = models.CharField(max_length=40)
+    slug = models.SlugField(max_length=40, unique=True)
+    min_months = models.PositiveSmallIntegerField()
+    max_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "min_months"]
+
+    def __str__(self):
+        return self.label

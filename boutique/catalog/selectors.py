@@ -1,0 +1,358 @@
+"""Every read of the catalog. Listing and product pages run a fixed number of
+queries whatever the page size."""
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+
+from boutique.core.errors import NotFound
+from boutique.inventory.selectors import in_stock_for_product_q, in_stock_for_variant_q
+from boutique.marketplace.models import Seller, SellerStatus
+
+from .errors import UnknownFilterValue
+from .filters import SORTS, ProductFilters
+from .models import AgeBand, Brand, Category, Product, ProductImage, ProductStatus, Tag, Variant
+from .search import search_filter
+
+
+# --- Category tree -------------------------------------------------------------
+@dataclass
+class CategoryNode:
+    category: Category
+    depth: int = 0
+    parent: "CategoryNode | None" = None
+    children: list["CategoryNode"] = field(default_factory=list)
+
+    @property
+    def ancestors(self) -> list["CategoryNode"]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def descendant_ids(self) -> set[int]:
+        ids = {self.category.pk}
+        for child in self.children:
+            ids |= child.descendant_ids()
+        return ids
+
+
+@dataclass
+class CategoryTree:
+    roots: list[CategoryNode]
+    by_slug: dict[str, CategoryNode]
+    by_id: dict[int, CategoryNode]
+
+    def flat(self) -> list[CategoryNode]:
+        out: list[CategoryNode] = []
+
+        def walk(nodes):
+            for node in nodes:
+                out.append(node)
+                walk(node.children)
+
+        walk(self.roots)
+        return out
+
+
+def category_tree() -> CategoryTree:
+    """The whole tree in one query."""
+    categories = list(Category.objects.order_by("position", "name"))
+    by_id = {c.pk: CategoryNode(c) for c in categories}
+    roots = []
+    for node in by_id.values():
+        parent = by_id.get(node.category.parent_id)
+        if parent is None:
+            roots.append(node)
+        else:
+            node.parent = parent
+            parent.children.append(node)
+    for node in by_id.values():
+        node.depth = len(node.ancestors)
+    return CategoryTree(roots, {n.category.slug: n for n in by_id.values()}, by_id)
+
+
+# --- Listing -------------------------------------------------------------------
+def storefront_products():
+    """Products a customer may see: active, and the shop's own or an active seller's."""
+    return Product.objects.filter(status=ProductStatus.ACTIVE).filter(
+        Q(seller__isnull=True) | Q(seller__status=SellerStatus.ACTIVE)
+    )
+
+
+def _primary_image_prefetch():
+    return Prefetch(
+        "images",
+        queryset=ProductImage.objects.filter(is_primary=True),
+        to_attr="primary_images",
+    )
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class ProductPage:
+    products: list
+    total: int
+    page: int
+    page_size: int
+    filters: ProductFilters
+    facets: dict[str, list[FacetOption]]
+    category: CategoryNode | None = None
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _check_slugs(model, slugs, name, *, extra=None) -> None:
+    if not slugs:
+        return
+    qs = model.objects.filter(slug__in=slugs)
+    if extra is not None:
+        qs = qs.filter(extra)
+    found = set(qs.values_list("slug", flat=True))
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        raise UnknownFilterValue(
+            f"Unknown {name}: {', '.join(unknown)}.", field_errors={name: unknown}
+        )
+
+
+def _apply(qs, f: ProductFilters, tree: CategoryTree):
+    if f.category:
+        qs = qs.filter(category_id__in=tree.by_slug[f.category].descendant_ids())
+    if f.brands:
+        qs = qs.filter(brand__slug__in=f.brands)
+    if f.tags:
+        qs = qs.filter(tags__slug__in=f.tags).distinct()
+    if f.sellers:
+        qs = qs.filter(seller__slug__in=f.sellers)
+    variant_q = Q(is_active=True)
+    if f.sizes:
+        variant_q &= Q(size__in=f.sizes)
+    if f.colors:
+        variant_q &= Q(color__in=f.colors)
+    if f.sizes or f.colors:
+        qs = qs.filter(pk__in=Variant.objects.filter(variant_q).values("product_id"))
+    if f.price_min is not None:
+        qs = qs.filter(min_price__gte=f.price_min)
+    if f.price_max is not None:
+        qs = qs.filter(min_price__lte=f.price_max)
+    if f.age_months is not None:
+        qs = qs.filter(
+            Q(age_min_months__isnull=True) | Q(age_min_months__lte=f.age_months),
+            Q(age_max_months__isnull=True) | Q(age_max_months__gte=f.age_months),
+        )
+    if f.on_sale:
+        qs = qs.filter(is_on_sale=True)
+    if f.in_stock:
+        qs = qs.filter(in_stock_for_product_q())
+    return qs
+
+
+def _filtered(f: ProductFilters, tree: CategoryTree):
+    return _apply(search_filter(storefront_products(), f.q), f, tree)
+
+
+def product_list_for_storefront(
+    filters: ProductFilters, *, with_facets: bool = True
+) -> ProductPage:
+    """One page of products for the filters, with facet counts. Unknown category,
+    brand, tag or seller slugs raise UnknownFilterValue (400)."""
+    tree = category_tree()
+    if filters.category and filters.category not in tree.by_slug:
+        raise UnknownFilterValue(
+            f"Unknown category: {filters.category}.", field_errors={"category": [filters.category]}
+        )
+    _check_slugs(Brand, filters.brands, "brand")
+    _check_slugs(Tag, filters.tags, "tag")
+    _check_slugs(Seller, filters.sellers, "seller", extra=Q(status=SellerStatus.ACTIVE))
+
+    qs = _filtered(filters, tree)
+    total = qs.count()
+    start = (filters.page - 1) * filters.page_size
+    products = list(
+        qs.select_related("brand", "category", "seller")
+        .annotate(in_stock=in_stock_for_product_q())
+        .prefetch_related(_primary_image_prefetch())
+        .order_by(*SORTS[filters.sort])[start : start + filters.page_size]
+    )
+    for product in products:
+        product.primary_image = product.primary_images[0] if product.primary_images else None
+    facets = _facets(filters, tree) if with_facets else {}
+    node = tree.by_slug.get(filters.category) if filters.category else None
+    return ProductPage(products, total, filters.page, filters.page_size, filters, facets, node)
+
+
+def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption]]:
+    facets: dict[str, list[FacetOption]] = {}
+
+    by_category = dict(
+        _filtered(f.without("category"), tree).values_list("category_id").annotate(n=Count("id"))
+    )
+    current = tree.by_slug.get(f.category) if f.category else None
+    shown = current.children if current else tree.roots
+    facets["category"] = [
+        FacetOption(
+            n.category.slug, n.category.name, sum(by_category.get(i, 0) for i in n.descendant_ids())
+        )
+        for n in shown
+    ]
+
+    rows = (
+        _filtered(f.without("brands"), tree)
+        .exclude(brand__isnull=True)
+        .values_list("brand__slug", "brand__name")
+        .annotate(n=Count("id"))
+        .order_by("brand__name")
+    )
+    facets["brand"] = [FacetOption(s, name, n, s in f.brands) for s, name, n in rows]
+
+    rows = (
+        Tag.objects.filter(products__in=_filtered(f.without("tags"), tree))
+        .values_list("slug", "name")
+        .annotate(n=Count("products", distinct=True))
+        .order_by("name")
+    )
+    facets["tag"] = [FacetOption(s, name, n, s in f.tags) for s, name, n in rows]
+
+    for facet, attr, selected in (("size", "size", f.sizes), ("color", "color", f.colors)):
+        key = "sizes" if facet == "size" else "colors"
+        rows = (
+            Variant.objects.filter(
+                is_active=True, product__in=_filtered(f.without(key), tree).values("pk")
+            )
+            .exclude(**{attr: ""})
+            .values_list(attr)
+            .annotate(n=Count("product", distinct=True))
+            .order_by(attr)
+        )
+        facets[facet] = [FacetOption(v, v, n, v in selected) for v, n in rows]
+
+    rows = (
+        _filtered(f.without("sellers"), tree)
+        .exclude(seller__isnull=True)
+        .values_list("seller__slug", "seller__store_name")
+        .annotate(n=Count("id"))
+        .order_by("seller__store_name")
+    )
+    facets["seller"] = [FacetOption(s, name, n, s in f.sellers) for s, name, n in rows]
+
+    on_sale = _filtered(f.without("on_sale"), tree).filter(is_on_sale=True).count()
+    in_stock = _filtered(f.without("in_stock"), tree).filter(in_stock_for_product_q()).count()
+    facets["on_sale"] = [FacetOption("true", "On sale", on_sale, f.on_sale)]
+    facets["in_stock"] = [FacetOption("true", "In stock", in_stock, f.in_stock)]
+    return facets
+
+
+def age_bands() -> list[AgeBand]:
+    return list(AgeBand.objects.all())
+
+
+# --- Product page --------------------------------------------------------------
+def availability_label(*, on_hand: int, one_of_a_kind: bool, low: int = 3) -> str:
+    if on_hand <= 0:
+        return "Sold" if one_of_a_kind else "Out of stock"
+    if on_hand <= low and not one_of_a_kind:
+        return f"Only {on_hand} left"
+    return "In stock"
+
+
+def product_get_for_storefront(*, slug: str) -> Product:
+    """A visible product with its variants (with stock), images, category path
+    and related products. NotFound for unknown or hidden products."""
+    product = (
+        storefront_products()
+        .select_related("brand", "category", "seller")
+        .prefetch_related(
+            Prefetch(
+                "variants",
+                queryset=Variant.objects.filter(is_active=True)
+                .select_related("stock")
+                .annotate(in_stock=in_stock_for_variant_q()),
+                to_attr="active_variants",
+            ),
+            "images",
+            "tags",
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if product is None:
+        raise NotFound("Product not found.")
+    for variant in product.active_variants:
+        on_hand = variant.stock.on_hand if hasattr(variant, "stock") else 0
+        variant.on_hand = on_hand
+        variant.availability = availability_label(
+            on_hand=on_hand, one_of_a_kind=product.is_one_of_a_kind
+        )
+    tree = category_tree()
+    node = tree.by_id[product.category_id]
+    product.breadcrumbs = [*node.ancestors, node]
+    product.related = list(
+        storefront_products()
+        .filter(category_id=product.category_id)
+        .exclude(pk=product.pk)
+        .annotate(in_stock=in_stock_for_product_q())
+        .prefetch_related(_primary_image_prefetch())
+        .order_by("-published_at")[:4]
+    )
+    for related in product.related:
+        related.primary_image = related.primary_images[0] if related.primary_images else None
+    return product
+
+
+def product_featured(*, limit: int = 8):
+    return _cards(storefront_products().filter(is_featured=True).order_by("-published_at"), limit)
+
+
+def product_new_arrivals(*, limit: int = 8):
+    return _cards(storefront_products().order_by("-published_at", "-id"), limit)
+
+
+def product_on_sale(*, limit: int = 8):
+    return _cards(storefront_products().filter(is_on_sale=True).order_by("-published_at"), limit)
+
+
+def _cards(qs, limit: int) -> list[Product]:
+    products = list(
+        qs.select_related("brand")
+        .annotate(in_stock=in_stock_for_product_q())
+        .prefetch_related(_primary_image_prefetch())[:limit]
+    )
+    for product in products:
+        product.primary_image = product.primary_images[0] if product.primary_images else None
+    return products
+
+
+def category_featured() -> list[Category]:
+    return list(Category.objects.filter(is_featured=True).order_by("position", "name"))
+
+
+def brand_list():
+    return Brand.objects.order_by("name")
+
+
+def tag_list():
+    return Tag.objects.order_by("name")
+
+
+def sitemap_products():
+    return storefront_products().only("slug", "updated_at").order_by("pk")

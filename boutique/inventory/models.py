@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from boutique.core.models import TimeStamped
+
+
+class Stock(TimeStamped):
+    """On-hand units of one variant. Changed only by inventory services, each
+    change written as one StockMovement in the same transaction."""
+
+    variant = models.OneToOneField(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="stock", primary_key=True
+    )
+    on_hand = models.PositiveIntegerField(default=0)
+    low_stock_threshold = models.PositiveIntegerField(default=3)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0")
+        ]
+
+    def __str__(self):
+        return f"{self.variant_id}: {self.on_hand}"
+
+
+class MovementKind(models.TextChoices):
+    IN = "in", "Received"
+    OUT = "out", "Sold / shipped"
+    ADJUSTMENT = "adjustment", "Adjustment"
+    RETURN = "return", "Returned"
+
+
+class StockMovement(models.Model):
+    """The ledger: on_hand always equals the sum of a variant's movements."""
+
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="stock_movements"
+    )
+    kind = models.CharField(max_length=16, choices=MovementKind.choices)
+    quantity = models.IntegerField(help_text="Signed: positive adds stock, negative removes it.")
+    reference_type = models.CharField(max_length=40, blank=True)
+    reference_id = models.CharField(max_length=64, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["variant", "-at"])]
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="movement_not_zero")]
+
+    def __str__(self):
+        return f"{self.kind} {self.quantity:+d} of variant {self.variant_id}"

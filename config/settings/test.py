@@ -15,6 +15,8 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A fresh clone has no var/ yet; SQLite will not create the folder itself.
+(BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
 if not env("DATABASE_URL", default=""):
     DATABASES = {
         "default": {

@@ -1,20 +1,29 @@
 """The product listing's filters and sorts, parsed once for the storefront and
 the API. Unknown values are refused (400), never silently ignored."""
 
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
+from django.db.models.functions import Lower
+
 from .errors import UnknownFilterValue
 
+# Orderings end on the primary key so pages never overlap. Names compare
+# without case: SQLite and a "C" collation would put "Zebra" before "apple".
 SORTS = {
     "newest": ("-published_at", "-id"),
     "price_asc": ("min_price", "id"),
     "price_desc": ("-min_price", "-id"),
-    "name": ("name", "id"),
+    "name": (Lower("name"), "id"),
     "relevance": ("-relevance", "-published_at", "-id"),
 }
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
+# Prices are stored with 12 digits, 2 of them decimals: a bound beyond that
+# matches nothing more, and a huge one overflows the database's numeric type.
+MAX_PRICE = Decimal("9999999999.99")
+_WORD = re.compile(r"\w", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,10 @@ def _decimal(value: str, name: str) -> Decimal | None:
         raise UnknownFilterValue(
             f"{name} must be zero or more.", field_errors={name: ["Must be zero or more."]}
         )
+    if number > MAX_PRICE:
+        raise UnknownFilterValue(
+            f"{name} must be at most {MAX_PRICE}.", field_errors={name: [f"At most {MAX_PRICE}."]}
+        )
     return number
 
 
@@ -110,8 +123,9 @@ def parse_filters(params, *, default_sort: str = "newest") -> ProductFilters:
         return str(values[-1]) if values else ""
 
     q = one("q").strip()[:200]
-    sort = one("sort") or ("relevance" if q else default_sort)
-    if sort not in SORTS or (sort == "relevance" and not q):
+    searching = bool(_WORD.search(q))
+    sort = one("sort") or ("relevance" if searching else default_sort)
+    if sort not in SORTS or (sort == "relevance" and not searching):
         raise UnknownFilterValue(
             f"Unknown sort {sort!r}.", field_errors={"sort": [f"One of {', '.join(SORTS)}."]}
         )

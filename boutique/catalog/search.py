@@ -21,7 +21,6 @@ from django.db.models.functions import Greatest
 from .models import Product
 
 MAX_RESULTS = 1000
-WORD_SIMILARITY = 0.5
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -76,6 +75,8 @@ def _postgres(queryset, text: str):
     similarity = TrigramWordSimilarity(Value(text), "name")
     return queryset.annotate(
         relevance=Greatest(rank, Value(0.0), output_field=FloatField()) + similarity * 0.01
+        # The similarity threshold is settings.SEARCH_WORD_SIMILARITY, set on
+        # each connection (pg_trgm.word_similarity_threshold).
     ).filter(Q(search_vector=query) | Q(name__trigram_word_similar=text))
 
 

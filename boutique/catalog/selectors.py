@@ -3,6 +3,7 @@ queries whatever the page size."""
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
 
@@ -10,7 +11,7 @@ from boutique.core.errors import NotFound
 from boutique.inventory.selectors import in_stock_for_product_q, in_stock_for_variant_q
 from boutique.marketplace.models import Seller, SellerStatus
 
-from .errors import UnknownFilterValue
+from .errors import ProductNotFound, UnknownFilterValue
 from .filters import SORTS, ProductFilters
 from .models import AgeBand, Brand, Category, Product, ProductImage, ProductStatus, Tag, Variant
 from .search import search_filter
@@ -76,8 +77,10 @@ def category_tree() -> CategoryTree:
 
 # --- Listing -------------------------------------------------------------------
 def storefront_products():
-    """Products a customer may see: active, and the shop's own or an active seller's."""
-    return Product.objects.filter(status=ProductStatus.ACTIVE).filter(
+    """Products a customer may see: active, with something to sell (min_price is
+    empty exactly when no variant is active), and the shop's own or an active
+    seller's."""
+    return Product.objects.filter(status=ProductStatus.ACTIVE, min_price__isnull=False).filter(
         Q(seller__isnull=True) | Q(seller__status=SellerStatus.ACTIVE)
     )
 
@@ -141,16 +144,14 @@ def _apply(qs, f: ProductFilters, tree: CategoryTree):
     if f.brands:
         qs = qs.filter(brand__slug__in=f.brands)
     if f.tags:
-        qs = qs.filter(tags__slug__in=f.tags).distinct()
+        # A subquery, not a join: a product with two selected tags must stay one
+        # row, or every count over this queryset doubles it.
+        tagged = Product.tags.through.objects.filter(tag__slug__in=f.tags)
+        qs = qs.filter(pk__in=tagged.values("product_id"))
     if f.sellers:
         qs = qs.filter(seller__slug__in=f.sellers)
-    variant_q = Q(is_active=True)
-    if f.sizes:
-        variant_q &= Q(size__in=f.sizes)
-    if f.colors:
-        variant_q &= Q(color__in=f.colors)
     if f.sizes or f.colors:
-        qs = qs.filter(pk__in=Variant.objects.filter(variant_q).values("product_id"))
+        qs = qs.filter(pk__in=_variants_with_options(f).values("product_id"))
     if f.price_min is not None:
         qs = qs.filter(min_price__gte=f.price_min)
     if f.price_max is not None:
@@ -165,6 +166,17 @@ def _apply(qs, f: ProductFilters, tree: CategoryTree):
     if f.in_stock:
         qs = qs.filter(in_stock_for_product_q())
     return qs
+
+
+def _variants_with_options(f: ProductFilters):
+    """Active variants of the chosen sizes and colours: size and colour must
+    match on one variant (a red 0-3M, not a red 3-6M and a blue 0-3M)."""
+    variant_q = Q(is_active=True)
+    if f.sizes:
+        variant_q &= Q(size__in=f.sizes)
+    if f.colors:
+        variant_q &= Q(color__in=f.colors)
+    return Variant.objects.filter(variant_q)
 
 
 def _filtered(f: ProductFilters, tree: CategoryTree):
@@ -192,13 +204,20 @@ def product_list_for_storefront(
         qs.select_related("brand", "category", "seller")
         .annotate(in_stock=in_stock_for_product_q())
         .prefetch_related(_primary_image_prefetch())
-        .order_by(*SORTS[filters.sort])[start : start + filters.page_size]
+        .order_by(*_ordering(qs, filters.sort))[start : start + filters.page_size]
     )
     for product in products:
         product.primary_image = product.primary_images[0] if product.primary_images else None
     facets = _facets(filters, tree) if with_facets else {}
     node = tree.by_slug.get(filters.category) if filters.category else None
     return ProductPage(products, total, filters.page, filters.page_size, filters, facets, node)
+
+
+def _ordering(qs, sort: str):
+    # A query without words ("!!!") searches nothing, so there is no relevance.
+    if sort == "relevance" and "relevance" not in qs.query.annotations:
+        return SORTS["newest"]
+    return SORTS[sort]
 
 
 def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption]]:
@@ -233,16 +252,17 @@ def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption
     )
     facets["tag"] = [FacetOption(s, name, n, s in f.tags) for s, name, n in rows]
 
-    for facet, attr, selected in (("size", "size", f.sizes), ("color", "color", f.colors)):
-        key = "sizes" if facet == "size" else "colors"
+    # Sizes and colours are counted on variants: a size's count keeps the chosen
+    # colours on the same variant, so it promises what choosing it would list.
+    unoptioned = f.without("sizes").without("colors")
+    for facet, key, selected in (("size", "sizes", f.sizes), ("color", "colors", f.colors)):
         rows = (
-            Variant.objects.filter(
-                is_active=True, product__in=_filtered(f.without(key), tree).values("pk")
-            )
-            .exclude(**{attr: ""})
-            .values_list(attr)
+            _variants_with_options(f.without(key))
+            .filter(product__in=_filtered(unoptioned, tree).values("pk"))
+            .exclude(**{facet: ""})
+            .values_list(facet)
             .annotate(n=Count("product", distinct=True))
-            .order_by(attr)
+            .order_by(facet)
         )
         facets[facet] = [FacetOption(v, v, n, v in selected) for v, n in rows]
 
@@ -296,7 +316,7 @@ def product_get_for_storefront(*, slug: str) -> Product:
         .first()
     )
     if product is None:
-        raise NotFound("Product not found.")
+        raise ProductNotFound("Product not found.")
     for variant in product.active_variants:
         on_hand = variant.stock.on_hand if hasattr(variant, "stock") else 0
         variant.on_hand = on_hand
@@ -310,6 +330,7 @@ def product_get_for_storefront(*, slug: str) -> Product:
         storefront_products()
         .filter(category_id=product.category_id)
         .exclude(pk=product.pk)
+        .select_related("brand")
         .annotate(in_stock=in_stock_for_product_q())
         .prefetch_related(_primary_image_prefetch())
         .order_by("-published_at")[:4]
@@ -356,3 +377,111 @@ def tag_list():
 
 def sitemap_products():
     return storefront_products().only("slug", "updated_at").order_by("pk")
+
+
+# --- Storefront pages -------------------------------------------------------------
+# Reads shaped for the storefront's pages; each adds what its page shows to a read
+# above in a fixed number of queries.
+@dataclass
+class CardPrice:
+    """A product card's price line: the cheapest active variant's price, its
+    regular price when on sale, and whether other variants cost more."""
+
+    amount: Decimal | None
+    currency: str
+    compare_at: Decimal | None = None
+    is_range: bool = False
+
+
+def product_cards_price_attach(products: list[Product]) -> list[Product]:
+    """Set `.card_price` (CardPrice) on each product, in one query."""
+    if not products:
+        return products
+    rows = (
+        Variant.objects.filter(product_id__in=[p.pk for p in products], is_active=True)
+        .order_by("product_id", "price", "position", "id")
+        .values_list("product_id", "price", "compare_at_price", "currency")
+    )
+    cheapest: dict[int, CardPrice] = {}
+    for product_id, price, compare_at, currency in rows:
+        card = cheapest.get(product_id)
+        if card is None:
+            cheapest[product_id] = CardPrice(price, currency, compare_at)
+        elif price != card.amount:
+            card.is_range = True
+    default_currency = Variant._meta.get_field("currency").default
+    for product in products:
+        product.card_price = cheapest.get(product.pk) or CardPrice(
+            product.min_price, default_currency
+        )
+    return products
+
+
+@dataclass
+class StorefrontListing:
+    page: ProductPage
+    age_bands: list[AgeBand]
+
+
+def product_list_page_for_storefront(filters: ProductFilters) -> StorefrontListing:
+    """product_list_for_storefront with each card's price line, and the age bands
+    the age filter offers. Raises UnknownFilterValue like the listing does."""
+    page = product_list_for_storefront(filters)
+    product_cards_price_attach(page.products)
+    return StorefrontListing(page, age_bands())
+
+
+@dataclass
+class ProductDetail:
+    product: Product
+    variant: Variant | None
+    gallery: list[ProductImage]
+
+
+def product_detail_for_storefront(*, slug: str, variant_id: int | None = None) -> ProductDetail:
+    """The product page: product_get_for_storefront plus the chosen variant (the
+    first in-stock one unless `variant_id` names one), each variant's own images
+    as `.gallery_images`, the gallery led by the chosen variant's image, and the
+    related products with their brand and price line. NotFound for a variant
+    that is not one of the product's active variants."""
+    product = product_get_for_storefront(slug=slug)
+    variants = product.active_variants
+    if variant_id is None:
+        variant = next((v for v in variants if v.in_stock), variants[0] if variants else None)
+    else:
+        variant = next((v for v in variants if v.pk == variant_id), None)
+        if variant is None:
+            raise NotFound("This option of the product does not exist.")
+    images = list(product.images.all())
+    for each in variants:
+        each.gallery_images = [image for image in images if image.variant_id == each.pk]
+    lead = variant.gallery_images[:1] if variant is not None else []
+    gallery = lead + [image for image in images if image not in lead]
+
+    brand_ids = {p.brand_id for p in product.related if p.brand_id}
+    brands = Brand.objects.in_bulk(brand_ids) if brand_ids else {}
+    for related in product.related:
+        if related.brand_id:
+            related.brand = brands[related.brand_id]
+    product_cards_price_attach(product.related)
+    return ProductDetail(product, variant, gallery)
+
+
+@dataclass
+class HomeSections:
+    categories: list[Category]
+    featured: list[Product]
+    new_arrivals: list[Product]
+    on_sale: list[Product]
+    age_bands: list[AgeBand]
+
+
+def home_sections_for_storefront(*, limit: int = 8) -> HomeSections:
+    """The home page's shelves. Categories are the featured ones, or the top
+    level of the tree while none is featured."""
+    categories = category_featured() or [node.category for node in category_tree().roots]
+    featured = product_featured(limit=limit)
+    new_arrivals = product_new_arrivals(limit=limit)
+    on_sale = product_on_sale(limit=limit)
+    product_cards_price_attach([*featured, *new_arrivals, *on_sale])
+    return HomeSections(categories, featured, new_arrivals, on_sale, age_bands())

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -19,7 +20,16 @@ from boutique.inventory.models import Stock
 from boutique.inventory.services import stock_receive
 
 from .errors import DuplicateSku
-from .models import Brand, Category, Product, ProductImage, ProductStatus, Tag, Variant
+from .models import (
+    AgeBand,
+    Brand,
+    Category,
+    Product,
+    ProductImage,
+    ProductStatus,
+    Tag,
+    Variant,
+)
 from .search import search_index_product
 
 PRODUCT_FIELDS = (
@@ -33,6 +43,7 @@ PRODUCT_FIELDS = (
     "age_min_months",
     "age_max_months",
     "is_featured",
+    "is_one_of_a_kind",
 )
 VARIANT_FIELDS = (
     "sku",
@@ -332,3 +343,182 @@ def tag_create(*, name: str, actor=None, **fields) -> Tag:
         tag.save()
         audit_record(entity=tag, action="tag.created", actor=actor, new={"name": name})
     return tag
+
+
+# --- Back-office edits: images, categories, brands, tags, age bands -------------
+IMAGE_FIELDS = ("alt_text", "is_primary", "position")
+CATEGORY_FIELDS = ("name", "slug", "description", "position", "image", "is_featured")
+BRAND_FIELDS = ("name", "slug", "description")
+TAG_FIELDS = ("name", "slug", "description", "image")
+AGE_BAND_FIELDS = ("label", "slug", "min_months", "max_months", "position")
+
+
+def _plain(values: dict) -> dict:
+    """A snapshot the audit log can store: files become their names."""
+    return {k: v.name if isinstance(v, FieldFile) else v for k, v in values.items()}
+
+
+def image_update(*, image: ProductImage, actor=None, **fields) -> ProductImage:
+    """Change an image's alt text or position, or make it the primary image
+    (which clears the flag on the product's other images). A product with
+    images always keeps one primary: choose another instead of unsetting it."""
+    unknown = set(fields) - set(IMAGE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown image fields: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        locked = ProductImage.objects.select_for_update().get(pk=image.pk)
+        before = snapshot(locked, IMAGE_FIELDS)
+        if fields.get("is_primary") is False and locked.is_primary:
+            raise ValidationFailed(
+                "Make another image primary instead.",
+                field_errors={"is_primary": ["Choose another primary image."]},
+            )
+        if fields.get("is_primary") and not locked.is_primary:
+            others = ProductImage.objects.filter(product_id=locked.product_id, is_primary=True)
+            others.update(is_primary=False)
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        _clean(locked, exclude=["product", "variant", "image"])
+        locked.save(update_fields=[*fields, "updated_at"])
+        old, new = changed(before, snapshot(locked, IMAGE_FIELDS))
+        if new:
+            audit_record(
+                entity=locked.product_id,
+                entity_type="catalog.product",
+                action="product.image_updated",
+                actor=actor,
+                old={"image": locked.image.name, **old},
+                new=new,
+            )
+    return locked
+
+
+def image_delete(*, image: ProductImage, actor=None) -> None:
+    """Remove an image; the next one becomes primary if it was. The file is
+    deleted after commit unless another image row still points at it."""
+    with transaction.atomic():
+        locked = ProductImage.objects.select_for_update().get(pk=image.pk)
+        name, storage, product_id = locked.image.name, locked.image.storage, locked.product_id
+        was_primary = locked.is_primary
+        locked.delete()
+        if was_primary:
+            images = ProductImage.objects.filter(product_id=product_id)
+            successor = images.order_by("position", "id").values_list("pk", flat=True).first()
+            if successor is not None:
+                images.filter(pk=successor).update(is_primary=True)
+        audit_record(
+            entity=product_id,
+            entity_type="catalog.product",
+            action="product.image_deleted",
+            actor=actor,
+            old={"image": name, "is_primary": was_primary},
+        )
+        if not ProductImage.objects.filter(image=name).exists():
+            transaction.on_commit(lambda: storage.delete(name))
+
+
+def _fields_update(instance, fields: dict, *, allowed, action: str, actor, check=None):
+    """Shared by the simple back-office edits: lock, set, validate, save, audit
+    what changed. Returns (saved instance, old values, new values)."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationFailed(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        before = _plain(snapshot(locked, allowed))
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        if check is not None:
+            check(locked)
+        _clean(locked)
+        locked.save()
+        old, new = changed(before, _plain(snapshot(locked, allowed)))
+        if new:
+            audit_record(entity=locked, action=action, actor=actor, old=old, new=new)
+    return locked, old, new
+
+
+def _reindex(products) -> None:
+    """Refresh the search entries of products whose keywords (category, brand or
+    tag names) changed."""
+    rows = products.select_related("brand", "category").prefetch_related("tags")
+    for product in rows.order_by("pk").iterator(chunk_size=500):
+        search_index_product(product)
+
+
+def _keyword_update(instance, fields: dict, *, allowed, action: str, actor, products):
+    """A category, brand or tag edit: its name is a search keyword of its
+    products, so a new name refreshes their search entries."""
+    with transaction.atomic():
+        saved, _, new = _fields_update(
+            instance, fields, allowed=allowed, action=action, actor=actor
+        )
+        if "name" in new:
+            _reindex(products)
+    return saved
+
+
+def category_update(*, category: Category, actor=None, **fields) -> Category:
+    """Edit a category's own fields (move it with category_move)."""
+    products = Product.objects.filter(category=category)
+    return _keyword_update(
+        category,
+        fields,
+        allowed=CATEGORY_FIELDS,
+        action="category.updated",
+        actor=actor,
+        products=products,
+    )
+
+
+def brand_update(*, brand: Brand, actor=None, **fields) -> Brand:
+    products = Product.objects.filter(brand=brand)
+    return _keyword_update(
+        brand, fields, allowed=BRAND_FIELDS, action="brand.updated", actor=actor, products=products
+    )
+
+
+def tag_update(*, tag: Tag, actor=None, **fields) -> Tag:
+    products = Product.objects.filter(tags=tag)
+    return _keyword_update(
+        tag, fields, allowed=TAG_FIELDS, action="tag.updated", actor=actor, products=products
+    )
+
+
+def _age_band_check(band: AgeBand) -> None:
+    if band.max_months is not None and band.max_months < band.min_months:
+        raise ValidationFailed(
+            "The band ends before it starts.",
+            field_errors={"max_months": ["Must be at least the minimum age."]},
+        )
+
+
+def age_band_create(
+    *, label: str, min_months: int, max_months: int | None = None, actor=None, **fields
+) -> AgeBand:
+    """A 'shop by age' entry (max_months empty = and older)."""
+    band = AgeBand(label=label, min_months=min_months, max_months=max_months, **fields)
+    band.slug = band.slug or unique_slug(AgeBand, label)
+    _age_band_check(band)
+    _clean(band)
+    with transaction.atomic():
+        band.save()
+        audit_record(
+            entity=band,
+            action="age_band.created",
+            actor=actor,
+            new=snapshot(band, AGE_BAND_FIELDS),
+        )
+    return band
+
+
+def age_band_update(*, band: AgeBand, actor=None, **fields) -> AgeBand:
+    saved, _, _ = _fields_update(
+        band,
+        fields,
+        allowed=AGE_BAND_FIELDS,
+        action="age_band.updated",
+        actor=actor,
+        check=_age_band_check,
+    )
+    return saved

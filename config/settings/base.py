@@ -88,12 +88,21 @@ SQLITE_OPTIONS = {
         "PRAGMA busy_timeout=30000;"
     ),
 }
+SEARCH_WORD_SIMILARITY = env.float("SEARCH_WORD_SIMILARITY", default=0.5)
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Product search matches typos by trigram word similarity ("%>"); the
+        # extension's default threshold (0.6) misses a swapped letter such as
+        # "bodysiut". Set per connection so the trigram index still serves it.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "options",
+            f"-c pg_trgm.word_similarity_threshold={SEARCH_WORD_SIMILARITY}",
+        )
 else:
     DATABASES = {
         "default": {

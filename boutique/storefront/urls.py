@@ -1,11 +1,20 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from .views import account, addressbook, auth, children, home, verification
+from .sitemaps import SITEMAPS
+from .views import account, addressbook, auth, catalog, children, home, product, verification
 
 app_name = "storefront"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Browsing
+    path("shop/", catalog.product_list, name="product_list"),
+    path("shop/c/<slug:slug>/", catalog.category, name="category"),
+    path("search/", catalog.search, name="search"),
+    path("p/<slug:slug>/", product.product, name="product"),
+    path("p/<slug:slug>/variant/", product.product_variant, name="product_variant"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Signing in and out
     path("account/register/", auth.register, name="register"),
     path("account/signin/", auth.signin, name="signin"),

@@ -1,29 +1,14 @@
-"""The landing page."""
-
-from dataclasses import dataclass
+"""The landing page: featured categories, shop by age, the shop's picks, new
+arrivals and what is on sale."""
 
 from django.shortcuts import render
 
+from boutique.catalog import selectors
 
-@dataclass(frozen=True)
-class AgeBand:
-    slug: str
-    name: str
-    months: str
-    blurb: str
-
-
-# The catalogue filters by these ranges once it exists; until then the strip
-# only tells visitors what the shop is organised around.
-AGE_BANDS = (
-    AgeBand("newborn", "Newborn", "0 to 3 months", "Soft first layers, swaddles and sleepsuits."),
-    AgeBand("baby", "Baby", "3 to 12 months", "Bodysuits, bibs and first toys."),
-    AgeBand("toddler", "Toddler", "1 to 3 years", "Play clothes and first shoes."),
-    AgeBand("kids", "Kids", "3 to 8 years", "Everyday outfits and party wear."),
-)
+from ..listing import age_entries
 
 
 def home(request):
-    selected = next((b for b in AGE_BANDS if b.slug == request.GET.get("age")), None)
-    context = {"age_bands": AGE_BANDS, "selected_band": selected}
+    sections = selectors.home_sections_for_storefront()
+    context = {"sections": sections, "age_entries": age_entries(sections.age_bands)}
     return render(request, "storefront/pages/home.html", context)

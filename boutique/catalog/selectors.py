@@ -458,11 +458,6 @@ def product_detail_for_storefront(*, slug: str, variant_id: int | None = None) -
     lead = variant.gallery_images[:1] if variant is not None else []
     gallery = lead + [image for image in images if image not in lead]
 
-    brand_ids = {p.brand_id for p in product.related if p.brand_id}
-    brands = Brand.objects.in_bulk(brand_ids) if brand_ids else {}
-    for related in product.related:
-        if related.brand_id:
-            related.brand = brands[related.brand_id]
     product_cards_price_attach(product.related)
     return ProductDetail(product, variant, gallery)
 
@@ -485,3 +480,16 @@ def home_sections_for_storefront(*, limit: int = 8) -> HomeSections:
     on_sale = product_on_sale(limit=limit)
     product_cards_price_attach([*featured, *new_arrivals, *on_sale])
     return HomeSections(categories, featured, new_arrivals, on_sale, age_bands())
+
+
+# --- API ---------------------------------------------------------------------------
+def category_tree_with_counts() -> CategoryTree:
+    """category_tree with `.product_count` on every node: the visible products in
+    it and its subcategories. Two queries whatever the size of the tree."""
+    tree = category_tree()
+    direct = dict(
+        storefront_products().order_by().values_list("category_id").annotate(n=Count("id"))
+    )
+    for node in tree.by_id.values():
+        node.product_count = sum(direct.get(pk, 0) for pk in node.descendant_ids())
+    return tree

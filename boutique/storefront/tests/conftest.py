@@ -4,6 +4,9 @@ import pytest
 from django.core import mail
 
 from boutique.accounts.tests.factories import UserFactory
+
+# The catalog's fixtures, for the browsing pages' tests.
+from boutique.catalog.tests.conftest import catalog, media_root  # noqa: F401
 from boutique.storefront.helpers import LOGIN_BACKEND
 
 HTMX = {"HX-Request": "true"}

@@ -29,11 +29,23 @@ run_suite() {  # name, log, env...
 }
 PYTEST_ARGS=("$@")
 
-# Browser tier: Debian's Chromium. CI installs it when missing (we run as root there).
-if [ ! -x /usr/bin/chromium ] && [ "${CI:-}" = "true" ]; then
-  echo "== installing Chromium for the browser tests"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >var/test-logs/apt.log 2>&1 \
-    || { echo "could not install chromium (see var/test-logs/apt.log)"; exit 1; }
+# Browser tier: Debian's Chromium, installed with apt when missing and we may
+# (root, or sudo without a password). Under CI a failed install stops the run;
+# elsewhere the browser tests are skipped with a note.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    sudo -n true 2>/dev/null && SUDO="sudo -n"
+  fi
+  if [ "$(id -u)" = 0 ] || [ -n "$SUDO" ]; then
+    echo "== installing Chromium for the browser tests"
+    ($SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium) \
+      >var/test-logs/apt.log 2>&1 || echo "could not install chromium (see var/test-logs/apt.log)"
+  fi
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "${CI:-}" = "true" ]; then echo "CI needs /usr/bin/chromium"; exit 1; fi
+  echo "== no /usr/bin/chromium: browser tests will be skipped"
 fi
 
 echo "== pytest on SQLite$( [ "$pg_ok" = 1 ] && echo ' and PostgreSQL (in parallel)')"

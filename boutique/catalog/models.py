@@ -3,6 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFill, ResizeToFit
 
@@ -115,6 +116,13 @@ class Product(TimeStamped):
             models.Index(fields=["brand", "status"], name="product_brand_status"),
             models.Index(fields=["seller", "status"], name="product_seller_status"),
             models.Index(fields=["age_min_months", "age_max_months"], name="product_age"),
+            # The name sort compares without case (filters.SORTS).
+            models.Index(Lower("name"), "id", name="product_name_lower"),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(is_on_sale=True),
+                name="product_on_sale_published",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -522,3 +522,46 @@ def age_band_update(*, band: AgeBand, actor=None, **fields) -> AgeBand:
         check=_age_band_check,
     )
     return saved
+
+
+# --- Import and admin helpers ----------------------------------------------------
+def catalog_entry_delete_refusal(entry) -> str | None:
+    """Why a category, brand, tag or age band may not be deleted (None if it
+    may): anything products or subcategories still use stays, so no product
+    loses its place or its search keywords by surprise."""
+    if isinstance(entry, Category):
+        products = Product.objects.filter(category=entry).count()
+        children = Category.objects.filter(parent=entry).count()
+        if products or children:
+            return (
+                f"Category “{entry}” still has {products} product(s) and "
+                f"{children} subcategory(ies): move them first."
+            )
+    elif isinstance(entry, Brand | Tag):
+        products = entry.products.count()
+        if products:
+            kind = type(entry).__name__.lower()
+            return f"The {kind} “{entry}” is used by {products} product(s): change them first."
+    elif not isinstance(entry, AgeBand):
+        raise ValidationFailed(f"{type(entry).__name__} rows are not deleted this way.")
+    return None
+
+
+def catalog_entry_delete(*, entry, actor=None) -> None:
+    """Delete an unused category, brand, tag or age band (audited); refuses
+    with Conflict while it is in use."""
+    from boutique.core.errors import Conflict  # local: this section is append-only
+
+    with transaction.atomic():
+        locked = type(entry).objects.select_for_update().get(pk=entry.pk)
+        reason = catalog_entry_delete_refusal(locked)
+        if reason:
+            raise Conflict(reason)
+        label = locked._meta.model_name.replace("ageband", "age_band")
+        audit_record(
+            entity=locked,
+            action=f"{label}.deleted",
+            actor=actor,
+            old={"name": str(locked), "slug": locked.slug},
+        )
+        locked.delete()

@@ -292,6 +292,13 @@ def test_bad_filter_values_are_400_problems_naming_the_field(client, catalog, pa
     assert body["instance"] == "/api/v1/products"
 
 
+@pytest.mark.parametrize("field", ["q", "brand", "size", "color", "category", "sort"])
+def test_a_nul_character_is_a_400_not_a_database_error(client, catalog, field):
+    response = client.get("/api/v1/products", {field: "a\x00b"})
+    body = _assert_problem(response, 400, "unknown_filter_value")
+    assert list(body["errors"]) == [field]
+
+
 def test_an_inactive_sellers_slug_is_an_unknown_filter_value(client, catalog):
     suspended = next(p for p in HIDDEN if "suspended" in p)
     slug = Product.objects.get(name=suspended).seller.slug
@@ -440,6 +447,13 @@ def test_hidden_product_detail_is_404(client, catalog, name):
 
 def test_unknown_product_is_404(client, catalog):
     _assert_problem(client.get("/api/v1/products/no-such-thing"), 404, "product_not_found")
+
+
+@pytest.mark.parametrize("path", ["a%00b", "caf%C3%A9", "a.b", "striped-bodysuit/extra"])
+def test_a_path_that_is_not_a_slug_is_404(client, catalog, path):
+    response = client.get(f"/api/v1/products/{path}")
+    assert (response.status_code, response["Content-Type"]) == (404, PROBLEM)
+    assert response.json()["code"] == "not_found"
 
 
 @pytest.mark.parametrize("count", [1, 10])

@@ -60,6 +60,8 @@ REQUIRED_COLUMNS = ("product_slug", "product_name", "category_slug", "sku", "pri
 TRUE, FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n", ""}
 CURRENCIES = {code for code, _ in CURRENCY_CHOICES}
 DEFAULT_CURRENCY = Variant._meta.get_field("currency").default
+MAX_PRICE = Decimal(10) ** 10  # Variant.price: 12 digits, 2 after the point
+MAX_AGE_MONTHS = 32767
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -192,18 +194,25 @@ def _money(raw: str, currency: str, column: str, errors: list) -> Decimal | None
     if value < 0:
         errors.append(f"{column} {raw} is negative")
         return None
+    if value >= MAX_PRICE:
+        errors.append(f"{column} {raw} is too large")
+        return None
     places = minor_units(currency) if currency in CURRENCIES else 2
-    if value != value.quantize(Decimal(1).scaleb(-places)):
+    exact = value.quantize(Decimal(1).scaleb(-places))
+    if value != exact:
         errors.append(f"{column} {raw} has more than {places} decimal places")
         return None
-    return value.quantize(Decimal(1).scaleb(-places))
+    return exact
 
 
-def _whole(raw: str, column: str, errors: list) -> int | None:
+def _whole(raw: str, column: str, errors: list, *, maximum: int = 2**31 - 1) -> int | None:
     if raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         errors.append(f"{column} {raw!r} is not a whole number of 0 or more")
+        return None
+    if int(raw) > maximum:
+        errors.append(f"{column} {raw} is too large (at most {maximum})")
         return None
     return int(raw)
 
@@ -272,7 +281,7 @@ def _parse_product(cells: dict, lookups: _Lookups, errors: list) -> tuple[dict, 
         product["description"] = cells["description"]
     for column in ("age_min_months", "age_max_months"):
         if column in cells:
-            product[column] = _whole(cells[column], column, errors)
+            product[column] = _whole(cells[column], column, errors, maximum=MAX_AGE_MONTHS)
     low, high = product.get("age_min_months"), product.get("age_max_months")
     if low is not None and high is not None and low > high:
         errors.append(f"age_min_months {low} is above age_max_months {high}")

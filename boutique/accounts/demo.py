@@ -27,7 +27,16 @@ DEMO_ACCOUNTS = [
         "last_name": "Khoury",
         "role": Role.CUSTOMER,
     },
+    {
+        "label": "Seller (marketplace)",
+        "email": "seller@boutique.test",
+        "password": "Olive-Acorn-Maker-2026",
+        "first_name": "Nour",
+        "last_name": "Saade",
+        "role": Role.SELLER,
+    },
 ]
+SELLER_EMAIL = "seller@boutique.test"
 
 
 def demo_accounts_load() -> list[tuple[dict, User, bool]]:

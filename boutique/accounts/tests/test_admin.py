@@ -185,8 +185,9 @@ def test_customer_cannot_open_the_back_office(client):
 
 
 def test_demo_load_is_idempotent_and_prints_sign_ins(capsys):
-    call_command("demo_load")
-    call_command("demo_load")
+    # The demo catalogue has its own tests (catalog/tests/test_demo.py).
+    call_command("demo_load", "--no-catalog")
+    call_command("demo_load", "--no-catalog")
     out = capsys.readouterr().out
     assert out.count("admin@boutique.test") == 2
     assert "password:" in out
@@ -195,7 +196,8 @@ def test_demo_load_is_idempotent_and_prints_sign_ins(capsys):
     customer = User.objects.get(email="maya.parent@boutique.test")
     assert customer.addresses.filter(is_default=True).count() == 2
     assert customer.children.count() == 1
-    assert User.objects.count() == 2
+    assert User.objects.get(email="seller@boutique.test").role == "seller"
+    assert User.objects.count() == 3
 
 
 def test_admin_can_disable_password_sign_in_with_audit(staff_client):

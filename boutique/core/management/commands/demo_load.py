@@ -1,10 +1,16 @@
 from django.core.management.base import BaseCommand
 
 from boutique.accounts.demo import demo_accounts_load
+from boutique.catalog.demo import demo_catalog_load
 
 
 class Command(BaseCommand):
     help = "Load the demo shop if it is missing, then print the demo sign-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-catalog", action="store_true", help="Only the demo accounts, no catalogue."
+        )
 
     def handle(self, *args, **options):
         results = demo_accounts_load()
@@ -12,6 +18,14 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo shop ready ({created} account(s) created now).")
         )
+        if not options["no_catalog"]:
+            admin = next((user for spec, user, _ in results if user.is_superuser), None)
+            summary = demo_catalog_load(actor=admin)
+            when = "created now" if summary.created_now else "already there"
+            self.stdout.write(
+                f"Demo catalogue: {summary.products} products in {summary.categories} "
+                f"categories ({when})."
+            )
         self.stdout.write("Demo sign-ins (demo data only; change or remove in production):")
         for spec, user, _ in results:
             login = user.email or user.phone

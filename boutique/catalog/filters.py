@@ -113,6 +113,17 @@ def _many(params, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def _refuse_nul(params) -> None:
+    """PostgreSQL refuses NUL in text and no catalogue value holds one: say so
+    (400) before a query would fail."""
+    items = params.lists() if hasattr(params, "lists") else params.items()
+    for name, values in items:
+        if any("\x00" in str(value) for value in values):
+            raise UnknownFilterValue(
+                f"{name} contains a NUL character.", field_errors={name: ["NUL character."]}
+            )
+
+
 def parse_filters(params, *, default_sort: str = "newest") -> ProductFilters:
     """Build ProductFilters from a QueryDict (or {name: [values]}). Raises
     UnknownFilterValue (400) for malformed numbers, flags and sorts; slugs are
@@ -121,6 +132,8 @@ def parse_filters(params, *, default_sort: str = "newest") -> ProductFilters:
     def one(name: str) -> str:
         values = params.getlist(name) if hasattr(params, "getlist") else params.get(name, [])
         return str(values[-1]) if values else ""
+
+    _refuse_nul(params)
 
     q = one("q").strip()[:200]
     searching = bool(_WORD.search(q))

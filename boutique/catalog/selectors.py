@@ -2,6 +2,7 @@
 queries whatever the page size."""
 
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -264,7 +265,10 @@ def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption
             .annotate(n=Count("product", distinct=True))
             .order_by(facet)
         )
-        facets[facet] = [FacetOption(v, v, n, v in selected) for v, n in rows]
+        options = [FacetOption(v, v, n, v in selected) for v, n in rows]
+        if facet == "size":
+            options.sort(key=lambda option: size_sort_key(option.value))
+        facets[facet] = options
 
     rows = (
         _filtered(f.without("sellers"), tree)
@@ -280,6 +284,23 @@ def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption
     facets["on_sale"] = [FacetOption("true", "On sale", on_sale, f.on_sale)]
     facets["in_stock"] = [FacetOption("true", "In stock", in_stock, f.in_stock)]
     return facets
+
+
+_AGE_SIZE = re.compile(r"^(\d+)(?:\s*[-–]\s*\d+)?\s*(M|MO|MONTHS?|Y|YRS?|YEARS?)$", re.I)
+_LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL")
+
+
+def size_sort_key(size: str) -> tuple:
+    """Sizes in the order a parent reads them: ages first by months (0-3M,
+    3-6M, 12-18M, 2Y, 10Y), then letter sizes (XS … XXL), then the rest by name."""
+    text = size.strip()
+    match = _AGE_SIZE.match(text)
+    if match:
+        months = int(match.group(1)) * (12 if match.group(2).upper().startswith("Y") else 1)
+        return (0, months, text)
+    if text.upper() in _LETTER_SIZES:
+        return (1, _LETTER_SIZES.index(text.upper()), text)
+    return (2, 0, text.lower())
 
 
 def age_bands() -> list[AgeBand]:

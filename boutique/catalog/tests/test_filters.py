@@ -167,3 +167,10 @@ def test_without_clears_one_facet_and_keeps_the_rest():
     assert filters.without("brands") == _parse("tag=b&in_stock=1&category=c")
     assert filters.without("in_stock") == _parse("brand=a&tag=b&category=c")
     assert filters.without("category") == _parse("brand=a&tag=b&in_stock=1")
+
+
+@pytest.mark.parametrize("name", ["brand", "q", "size", "sort", "price_min"])
+def test_a_nul_character_in_any_filter_is_refused(name):
+    with pytest.raises(UnknownFilterValue) as caught:
+        parse_filters(QueryDict(f"{name}=a%00b"))
+    assert name in caught.value.field_errors

@@ -14,6 +14,7 @@ from boutique.catalog.selectors import (
     category_tree,
     product_get_for_storefront,
     product_list_for_storefront,
+    size_sort_key,
 )
 from boutique.core.errors import NotFound
 from boutique.inventory.services import stock_adjust
@@ -550,3 +551,31 @@ def test_product_page_runs_a_fixed_number_of_queries(
         related = [(p.name, p.in_stock, p.primary_image) for p in page.related]
     assert (len(labels), len(related)) == (n, 4)
     assert len(urls) == min(n, 5)
+
+
+def test_size_sort_key_orders_sizes_as_a_parent_reads_them():
+    sizes = ["S", "2Y", "12-18M", "One size", "3-6M", "XL", "0-3M", "10Y", "6 months", "M"]
+    ordered = sorted(sizes, key=size_sort_key)
+    assert ordered == [
+        "0-3M",
+        "3-6M",
+        "6 months",
+        "12-18M",
+        "2Y",
+        "10Y",
+        "S",
+        "M",
+        "XL",
+        "One size",
+    ]
+
+
+def test_size_facet_lists_sizes_by_age(db):
+    category = CategoryFactory()
+    sizes = ["2Y", "12-18M", "0-3M", "3-6M"]
+    make_product(
+        "Romper",
+        category=category,
+        variants=[{"size": size, "price": Decimal("9"), "stock": 1} for size in sizes],
+    )
+    assert [o.value for o in _list("").facets["size"]] == ["0-3M", "3-6M", "12-18M", "2Y"]

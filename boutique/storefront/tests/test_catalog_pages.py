@@ -337,3 +337,9 @@ def test_product_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(_product(product.slug))
     assert response.content.decode().count('name="variant"') == (n if n > 1 else 0)
+
+
+@pytest.mark.parametrize("param", ["brand", "size", "q"])
+def test_a_nul_character_in_a_filter_is_400_not_500(client, catalog, param):
+    page = SEARCH if param == "q" else SHOP
+    assert client.get(f"{page}?{param}=a%00").status_code == 400

@@ -57,7 +57,9 @@ class Results:
 
 
 def fetch(url: str, timeout: float = 30.0) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"User-Agent": "boutique-bench/1"})
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"Not an http(s) address: {url}")
+    request = urllib.request.Request(url, headers={"User-Agent": "boutique-bench/1"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status, response.read()

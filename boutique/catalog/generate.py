@@ -93,6 +93,7 @@ def catalog_generate(
             count = min(batch_size, products - start)
             variants += _batch(rng, first + start, count, taxonomy, image_name)
             bar.update(count)
+    _refresh_planner_statistics()
     audit_record(
         entity="generate",
         entity_type="catalog.generated",
@@ -100,6 +101,14 @@ def catalog_generate(
         new={"products": products, "first_sku_number": first, "seed": seed},
     )
     return GenerateSummary(products, variants, first, time.monotonic() - started)
+
+
+def _refresh_planner_statistics() -> None:
+    """Bulk inserts leave the query planner's row estimates stale until
+    autovacuum catches up; with them PostgreSQL picked nested loops that made a
+    facet count take a minute on 50 000 products. Refresh them now."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _next_number() -> int:

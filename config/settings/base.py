@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "boutique.inventory",
     "boutique.storefront",
     "imagekit",
-    "import_export",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
 ]

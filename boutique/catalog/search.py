@@ -3,9 +3,11 @@
 PostgreSQL: a weighted tsvector (name A, brand/tags/category B, description C,
 English stemming) ranked with ts_rank, plus trigram word similarity on the name
 so typos ("stroler") still match. SQLite: an FTS5 table (porter stemming, prefix
-terms) ranked with bm25 using the same weights.
+terms) ranked with bm25 using the same weights; when nothing matches, each word
+is replaced by the closest word in the index (difflib) and searched again.
 """
 
+import difflib
 import re
 
 from django.contrib.postgres.search import (
@@ -21,6 +23,8 @@ from django.db.models.functions import Greatest
 from .models import Product
 
 MAX_RESULTS = 1000
+# How alike a typed word must be to an indexed one to stand in for it (SQLite).
+SQLITE_TYPO_CUTOFF = 0.8
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -81,9 +85,13 @@ def _postgres(queryset, text: str):
 
 
 def _sqlite(queryset, terms: list[str]):
-    ranked = _fts_ids(" AND ".join(f'"{t}"*' for t in terms))
-    if not ranked and len(terms) > 1:
-        ranked = _fts_ids(" OR ".join(f'"{t}"*' for t in terms))
+    ranked = _fts_match(terms)
+    if not ranked:
+        # Nothing matched: try the closest words the catalogue uses ("stroler"
+        # → "stroller"), as PostgreSQL's trigram similarity would.
+        corrected = _closest_terms(terms)
+        if corrected != terms:
+            ranked = _fts_match(corrected)
     if not ranked:
         return queryset.none().annotate(relevance=Value(0, output_field=IntegerField()))
     order = Case(
@@ -92,6 +100,32 @@ def _sqlite(queryset, terms: list[str]):
         output_field=IntegerField(),
     )
     return queryset.filter(pk__in=ranked).annotate(relevance=order)
+
+
+def _fts_match(terms: list[str]) -> list[int]:
+    """Products with every term (as a prefix), else with any of them."""
+    ranked = _fts_ids(" AND ".join(f'"{t}"*' for t in terms))
+    if not ranked and len(terms) > 1:
+        ranked = _fts_ids(" OR ".join(f'"{t}"*' for t in terms))
+    return ranked
+
+
+def _closest_terms(terms: list[str]) -> list[str]:
+    """Each term of three letters or more replaced by the most similar indexed
+    word (difflib ratio ≥ SQLITE_TYPO_CUTOFF), or kept as it is."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term FROM catalog_product_fts_vocab")
+        vocabulary = [row[0] for row in cursor.fetchall()]
+    corrected = []
+    for term in terms:
+        word = term.lower()
+        close = (
+            difflib.get_close_matches(word, vocabulary, n=1, cutoff=SQLITE_TYPO_CUTOFF)
+            if len(word) >= 3
+            else []
+        )
+        corrected.append(close[0] if close else term)
+    return corrected
 
 
 def _fts_ids(match: str) -> list[int]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 
 from boutique.core.errors import NotFound
-from boutique.inventory.selectors import in_stock_for_product_q, in_stock_for_variant_q
+from boutique.inventory.selectors import available_expression, in_stock_for_product_q
 from boutique.marketplace.models import Seller, SellerStatus
 
 from .errors import ProductNotFound, UnknownFilterValue
@@ -325,9 +325,9 @@ def product_get_for_storefront(*, slug: str) -> Product:
         .prefetch_related(
             Prefetch(
                 "variants",
-                queryset=Variant.objects.filter(is_active=True)
-                .select_related("stock")
-                .annotate(in_stock=in_stock_for_variant_q()),
+                queryset=Variant.objects.filter(is_active=True).annotate(
+                    available_units=available_expression()
+                ),
                 to_attr="active_variants",
             ),
             "images",
@@ -339,10 +339,10 @@ def product_get_for_storefront(*, slug: str) -> Product:
     if product is None:
         raise ProductNotFound("Product not found.")
     for variant in product.active_variants:
-        on_hand = variant.stock.on_hand if hasattr(variant, "stock") else 0
-        variant.on_hand = on_hand
+        variant.available = max(0, variant.available_units)
+        variant.in_stock = variant.available > 0
         variant.availability = availability_label(
-            on_hand=on_hand, one_of_a_kind=product.is_one_of_a_kind
+            on_hand=variant.available, one_of_a_kind=product.is_one_of_a_kind
         )
     tree = category_tree()
     node = tree.by_id[product.category_id]

@@ -54,3 +54,56 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.quantity:+d} of variant {self.variant_id}"
+
+
+class ReservationState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CONSUMED = "consumed", "Consumed"
+    RELEASED = "released", "Released"
+
+
+class HolderType(models.TextChoices):
+    CART = "cart", "Cart"
+    ORDER = "order", "Order"
+
+
+class Reservation(TimeStamped):
+    """Units of a variant held for a cart or an order until `expires_at`.
+    Available = on_hand − active reservations that have not expired: an expired
+    one stops counting at once, and a periodic job later marks it released."""
+
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="reservations"
+    )
+    quantity = models.PositiveIntegerField()
+    holder_type = models.CharField(max_length=8, choices=HolderType.choices)
+    holder_id = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=10, choices=ReservationState.choices, default=ReservationState.ACTIVE
+    )
+    expires_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "Active and not expired" for one variant: the availability sum.
+            models.Index(
+                fields=["variant", "expires_at"],
+                condition=Q(state="active"),
+                name="reservation_active_variant",
+            ),
+            models.Index(fields=["holder_type", "holder_id"], name="reservation_holder"),
+            models.Index(
+                fields=["expires_at"], condition=Q(state="active"), name="reservation_active_expiry"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0"),
+        ]
+
+    def __str__(self):
+        holder = f"{self.holder_type} {self.holder_id}"
+        return f"{self.quantity} × variant {self.variant_id} for {holder}"

@@ -1,27 +1,98 @@
-"""Reads of stock. The catalog asks "is it in stock?" only through here, so the
-rule can grow (reservations, next issue) without touching the catalog."""
+"""Reads of stock. The catalog asks "is it in stock?" only through here.
 
-from django.db.models import Exists, F, OuterRef, Q
+available(variant) = on_hand − the quantities of its active reservations that
+have not expired. Expiry is read at query time, so an expired reservation stops
+counting at once, whether or not the clean-up job has marked it released yet.
+"""
 
-from .models import Stock
+from collections.abc import Iterable
+
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Reservation, ReservationState, Stock
 
 
-def in_stock_for_variant_q(variant_ref: str = "pk"):
-    """Exists-expression: the variant (OuterRef(variant_ref)) has sellable units."""
-    return Exists(Stock.objects.filter(variant_id=OuterRef(variant_ref), on_hand__gt=0))
+def holding_q(now=None) -> Q:
+    """Reservations that count against availability at `now`."""
+    return Q(state=ReservationState.ACTIVE, expires_at__gt=now or timezone.now())
 
 
-def in_stock_for_product_q(product_ref: str = "pk"):
-    """Exists-expression: some active variant of the product has sellable units."""
-    return Exists(
-        Stock.objects.filter(
-            variant__product_id=OuterRef(product_ref), variant__is_active=True, on_hand__gt=0
-        )
+def _reserved_subquery(variant_ref: str):
+    reserved = (
+        Reservation.objects.filter(holding_q(), variant_id=OuterRef(variant_ref))
+        .order_by()
+        .values("variant_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(reserved, output_field=IntegerField()), Value(0))
+
+
+def _sellable_stock():
+    """Stock rows with something left after reservations."""
+    return Stock.objects.annotate(reserved=_reserved_subquery("variant_id")).filter(
+        on_hand__gt=F("reserved")
     )
 
 
+def in_stock_for_variant_q(variant_ref: str = "pk"):
+    """Exists-expression: the variant (OuterRef(variant_ref)) has available units."""
+    return Exists(_sellable_stock().filter(variant_id=OuterRef(variant_ref)))
+
+
+def in_stock_for_product_q(product_ref: str = "pk"):
+    """Exists-expression: some active variant of the product has available units."""
+    return Exists(
+        _sellable_stock().filter(variant__product_id=OuterRef(product_ref), variant__is_active=True)
+    )
+
+
+def available_expression(variant_ref: str = "pk"):
+    """Expression for annotating variants: their available units (may read
+    below zero only if on_hand was corrected under active reservations; callers
+    show max(0, …))."""
+    on_hand = Stock.objects.filter(variant_id=OuterRef(variant_ref)).values("on_hand")[:1]
+    return Coalesce(Subquery(on_hand, output_field=IntegerField()), Value(0)) - (
+        _reserved_subquery(variant_ref)
+    )
+
+
+def reserved_quantity(variant_id: int, *, exclude_holder: tuple[str, str] | None = None) -> int:
+    """Units held by reservations that count now (optionally not those of one holder)."""
+    qs = Reservation.objects.filter(holding_q(), variant_id=variant_id)
+    if exclude_holder is not None:
+        qs = qs.exclude(holder_type=exclude_holder[0], holder_id=str(exclude_holder[1]))
+    return qs.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def available(variant) -> int:
+    """Units a customer can still buy: on_hand − holding reservations, never < 0."""
+    return available_map([variant.pk])[variant.pk]
+
+
+def available_map(variant_ids: Iterable[int]) -> dict[int, int]:
+    """{variant_id: available} for many variants in two queries (0 when no stock row)."""
+    ids = list(dict.fromkeys(variant_ids))
+    if not ids:
+        return {}
+    on_hand = dict(Stock.objects.filter(variant_id__in=ids).values_list("variant_id", "on_hand"))
+    reserved = dict(
+        Reservation.objects.filter(holding_q(), variant_id__in=ids)
+        .order_by()
+        .values("variant_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("variant_id", "total")
+    )
+    return {i: max(0, on_hand.get(i, 0) - reserved.get(i, 0)) for i in ids}
+
+
 def available_quantity(stock: Stock | None) -> int:
-    return stock.on_hand if stock is not None else 0
+    """Available units of a stock row (0 when there is none)."""
+    if stock is None:
+        return 0
+    return available_map([stock.variant_id])[stock.variant_id]
 
 
 def low_stock_q():

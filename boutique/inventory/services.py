@@ -1,12 +1,23 @@
 """Every change of on-hand stock: one movement per change, same transaction."""
 
+from datetime import timedelta
+
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.utils import timezone
 
 from boutique.audit.services import audit_record
-from boutique.core.errors import DomainError, ValidationFailed
+from boutique.core.errors import Conflict, DomainError, ValidationFailed
 
-from .models import MovementKind, Stock, StockMovement
+from .models import (
+    HolderType,
+    MovementKind,
+    Reservation,
+    ReservationState,
+    Stock,
+    StockMovement,
+)
+from .selectors import holding_q
 
 
 class InsufficientStock(DomainError):
@@ -19,15 +30,38 @@ def stock_qs_for_update():
     return Stock.objects.select_for_update().order_by("pk")
 
 
+def _locked_stock(variant) -> Stock:
+    stock, _ = Stock.objects.get_or_create(variant=variant)
+    return stock_qs_for_update().get(pk=stock.pk)
+
+
+def _holding_elsewhere(variant_id: int, *, now=None) -> int:
+    """Units held by reservations that count now."""
+    qs = Reservation.objects.filter(holding_q(now), variant_id=variant_id)
+    return qs.aggregate(total=Sum("quantity"))["total"] or 0
+
+
 def _move(*, variant, quantity: int, kind: str, actor=None, note="", reference=None) -> Stock:
-    """Apply a signed change under the stock row lock. Never below zero."""
+    """Apply a signed change under the stock row lock. Never below zero, and
+    never below the units held by reservations that still count: those were
+    promised to a checkout or an order (release them first)."""
     if quantity == 0:
         raise ValidationFailed("A stock movement cannot be zero.")
-    stock, _ = Stock.objects.get_or_create(variant=variant)
-    stock = stock_qs_for_update().get(pk=stock.pk)
+    stock = _locked_stock(variant)
     before = stock.on_hand
     if before + quantity < 0:
-        raise InsufficientStock(f"Only {before} in stock for {variant.sku}.")
+        raise InsufficientStock(
+            f"Only {before} in stock for {variant.sku}.",
+            field_errors={"quantity": [f"At least {-before}."]},
+        )
+    if quantity < 0:
+        held = _holding_elsewhere(variant.pk)
+        if before + quantity < held:
+            raise InsufficientStock(
+                f"{held} of the {before} units of {variant.sku} are held by checkouts or "
+                "orders; release those reservations first.",
+                field_errors={"quantity": [f"At least {held - before}."]},
+            )
     Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
     ref_type, ref_id = reference or ("", "")
     StockMovement.objects.create(
@@ -66,6 +100,21 @@ def stock_receive(*, variant, quantity: int, actor=None, note: str = "", referen
         )
 
 
+def stock_return(*, variant, quantity: int, actor=None, note: str = "", reference=None) -> Stock:
+    """Put returned units back on the shelf."""
+    if quantity <= 0:
+        raise ValidationFailed("Return a positive quantity.", field_errors={"quantity": [">0"]})
+    with transaction.atomic():
+        return _move(
+            variant=variant,
+            quantity=quantity,
+            kind=MovementKind.RETURN,
+            actor=actor,
+            note=note,
+            reference=reference,
+        )
+
+
 def stock_adjust(*, variant, quantity: int, reason: str, actor=None) -> Stock:
     """Correct the count by a signed quantity, with a reason (stocktake, damage)."""
     if not reason.strip():
@@ -78,3 +127,158 @@ def stock_adjust(*, variant, quantity: int, reason: str, actor=None) -> Stock:
             actor=actor,
             note=reason,
         )
+
+
+# --- Reservations --------------------------------------------------------------
+#
+# A reservation holds units of a variant for a checkout or an order until it
+# expires. Reserve checks availability under the variant's stock row lock, so
+# concurrent reservations for the last units are serialised (PostgreSQL: row
+# lock; SQLite: IMMEDIATE transactions take the write lock at BEGIN).
+
+DEFAULT_RESERVATION_TTL = timedelta(minutes=15)
+
+
+class ReservationExpired(DomainError):
+    code = "reservation_expired"
+    status = 409
+    title = "The reservation has expired"
+
+
+def stock_reserve(
+    *,
+    variant,
+    quantity: int,
+    holder_type: str,
+    holder_id,
+    ttl: timedelta = DEFAULT_RESERVATION_TTL,
+    actor=None,
+) -> Reservation:
+    """Hold `quantity` units for a cart or order until now + ttl, or refuse with
+    InsufficientStock when fewer are available. Never oversells: the check and
+    the insert happen under the stock row lock."""
+    if quantity <= 0:
+        raise ValidationFailed("Reserve a positive quantity.", field_errors={"quantity": [">0"]})
+    if holder_type not in HolderType.values:
+        raise ValidationFailed("Unknown holder.", field_errors={"holder_type": [holder_type]})
+    if ttl <= timedelta(0):
+        raise ValidationFailed("A reservation must last a while.", field_errors={"ttl": [">0"]})
+    with transaction.atomic():
+        stock = _locked_stock(variant)
+        now = timezone.now()
+        free = stock.on_hand - _holding_elsewhere(variant.pk, now=now)
+        if quantity > free:
+            raise InsufficientStock(
+                f"Only {max(free, 0)} of {variant.sku} available.",
+                field_errors={"quantity": [f"At most {max(free, 0)}."]},
+            )
+        reservation = Reservation.objects.create(
+            variant=variant,
+            quantity=quantity,
+            holder_type=holder_type,
+            holder_id=str(holder_id),
+            expires_at=now + ttl,
+            actor=actor,
+        )
+        audit_record(
+            entity=reservation,
+            entity_type="inventory.reservation",
+            action="reservation.created",
+            actor=actor,
+            new={
+                "sku": variant.sku,
+                "quantity": quantity,
+                "holder": f"{holder_type}:{holder_id}",
+                "expires_at": reservation.expires_at,
+            },
+        )
+        return reservation
+
+
+def reservation_release(*, reservation: Reservation, actor=None, reason: str = "") -> bool:
+    """Give the units back. Idempotent: False when it was no longer active."""
+    with transaction.atomic():
+        changed = Reservation.objects.filter(
+            pk=reservation.pk, state=ReservationState.ACTIVE
+        ).update(state=ReservationState.RELEASED, updated_at=timezone.now())
+        if changed:
+            audit_record(
+                entity=reservation,
+                entity_type="inventory.reservation",
+                action="reservation.released",
+                actor=actor,
+                old={"state": ReservationState.ACTIVE},
+                new={"state": ReservationState.RELEASED, "reason": reason},
+            )
+    reservation.refresh_from_db(fields=["state", "updated_at"])
+    return bool(changed)
+
+
+def reservation_consume(*, reservation: Reservation, actor=None, note: str = "") -> Stock:
+    """Turn held units into a sale: the reservation becomes consumed and on_hand
+    drops by its quantity (one OUT movement), in one transaction. A reservation
+    consumed once cannot be consumed again. An expired one is honoured only if
+    its units are still free."""
+    with transaction.atomic():
+        stock = _locked_stock(reservation.variant)
+        current = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if current.state != ReservationState.ACTIVE:
+            raise Conflict(f"This reservation is already {current.state}.")
+        now = timezone.now()
+        if current.expires_at <= now:
+            free = stock.on_hand - _holding_elsewhere(current.variant_id, now=now)
+            if current.quantity > free:
+                raise ReservationExpired(
+                    f"The hold on {reservation.variant.sku} expired and only "
+                    f"{max(free, 0)} are left."
+                )
+        updated = Reservation.objects.filter(pk=current.pk, state=ReservationState.ACTIVE).update(
+            state=ReservationState.CONSUMED, updated_at=now
+        )
+        if not updated:  # pragma: no cover - the row lock above makes this unreachable
+            raise Conflict("This reservation changed while it was being consumed.")
+        audit_record(
+            entity=current,
+            entity_type="inventory.reservation",
+            action="reservation.consumed",
+            actor=actor,
+            old={"state": ReservationState.ACTIVE},
+            new={"state": ReservationState.CONSUMED},
+        )
+        stock = _move(
+            variant=reservation.variant,
+            quantity=-current.quantity,
+            kind=MovementKind.OUT,
+            actor=actor,
+            note=note,
+            reference=(current.holder_type, current.holder_id),
+        )
+    reservation.refresh_from_db(fields=["state", "updated_at"])
+    return stock
+
+
+def reservations_release_expired(*, now=None, batch_size: int = 500) -> int:
+    """The periodic clean-up: mark active reservations past their expiry as
+    released. Availability already ignores them; this keeps the table honest."""
+    now = now or timezone.now()
+    released = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Reservation.objects.filter(state=ReservationState.ACTIVE, expires_at__lte=now)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return released
+            changed = Reservation.objects.filter(
+                pk__in=ids, state=ReservationState.ACTIVE, expires_at__lte=now
+            ).update(state=ReservationState.RELEASED, updated_at=timezone.now())
+            audit_record(
+                entity="expired",
+                entity_type="inventory.reservation",
+                action="reservation.expired_released",
+                old={"state": ReservationState.ACTIVE, "ids": ids},
+                new={"state": ReservationState.RELEASED, "count": changed},
+            )
+            released += changed

@@ -514,3 +514,48 @@ def category_tree_with_counts() -> CategoryTree:
     for node in tree.by_id.values():
         node.product_count = sum(direct.get(pk, 0) for pk in node.descendant_ids())
     return tree
+
+
+# --- Buying ----------------------------------------------------------------------
+def purchasable_variants():
+    """Variants a customer may put in a cart: active, of a product the storefront
+    shows."""
+    return Variant.objects.filter(is_active=True, product__in=storefront_products())
+
+
+def variant_find(*, variant_id: int | None = None, sku: str | None = None) -> Variant | None:
+    """A variant by id or SKU (any status), with its product; None when unknown.
+    `.purchasable` says whether a customer may buy it now."""
+    if variant_id is None and not sku:
+        return None
+    qs = Variant.objects.select_related("product")
+    qs = qs.filter(pk=variant_id) if variant_id is not None else qs.filter(sku=sku)
+    variant = qs.first()
+    if variant is not None:
+        variant.purchasable = purchasable_variants().filter(pk=variant.pk).exists()
+    return variant
+
+
+def purchasable_ids(variant_ids) -> set[int]:
+    """Which of these variants a customer may buy now (one query)."""
+    return set(purchasable_variants().filter(pk__in=list(variant_ids)).values_list("pk", flat=True))
+
+
+def product_find_visible(*, product_id) -> Product | None:
+    """A product the storefront shows, by id; None otherwise."""
+    return storefront_products().filter(pk=product_id).first()
+
+
+def primary_images_for(product_ids) -> dict[int, ProductImage]:
+    """{product_id: primary image} in one query."""
+    images = ProductImage.objects.filter(product_id__in=list(product_ids), is_primary=True)
+    return {image.product_id: image for image in images}
+
+
+def active_variant_pairs(product_ids) -> list[tuple[int, int]]:
+    """(variant_id, product_id) of the active variants of these products."""
+    return list(
+        Variant.objects.filter(product_id__in=list(product_ids), is_active=True).values_list(
+            "pk", "product_id"
+        )
+    )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from boutique.audit.services import audit_record
 from boutique.core.errors import Conflict, DomainError, ValidationFailed
 
+from .locks import stock_for_update
 from .models import (
     HolderType,
     MovementKind,
@@ -26,13 +27,9 @@ class InsufficientStock(DomainError):
     title = "Not enough stock"
 
 
-def stock_qs_for_update():
-    return Stock.objects.select_for_update().order_by("pk")
-
-
 def _locked_stock(variant) -> Stock:
     stock, _ = Stock.objects.get_or_create(variant=variant)
-    return stock_qs_for_update().get(pk=stock.pk)
+    return stock_for_update().get(pk=stock.pk)
 
 
 def _holding_elsewhere(variant_id: int, *, now=None) -> int:

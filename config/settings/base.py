@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "boutique.marketplace",
     "boutique.catalog",
     "boutique.inventory",
+    "boutique.cart",
     "boutique.storefront",
     "imagekit",
     "django.contrib.sitemaps",

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from boutique.catalog.selectors import active_variant_pairs, primary_images_for, purchasable_ids
-from boutique.core.money import quantize
+from boutique.catalog.selectors import active_variant_rows, primary_images_for, purchasable_ids
+from boutique.core.money import BASE_CURRENCY, quantize
 from boutique.inventory.selectors import available_map
 
 from .models import Cart, CartItem, CartStatus, WishlistItem
@@ -179,6 +179,8 @@ class WishlistEntry:
     image: object
     in_stock: bool
     purchasable: bool
+    needs_choice: bool  # a product with several sizes: choose one on its page first
+    currency: str
 
     @property
     def product(self):
@@ -205,13 +207,17 @@ def wishlist_entries(*, user) -> list[WishlistEntry]:
     if not items:
         return []
     product_ids = {item.product_id for item in items}
-    variants = active_variant_pairs(product_ids)
-    variant_ids = [pk for pk, _ in variants]
+    variants = active_variant_rows(product_ids)
+    variant_ids = [pk for pk, _, _ in variants]
     free = available_map(variant_ids)
     buyable = purchasable_ids(variant_ids)
     product_in_stock = {pid: False for pid in product_ids}
     product_buyable = {pid: False for pid in product_ids}
-    for pk, product_id in variants:
+    options: dict[int, int] = {}
+    currency: dict[int, str] = {}
+    for pk, product_id, variant_currency in variants:
+        options[product_id] = options.get(product_id, 0) + 1
+        currency.setdefault(product_id, variant_currency)
         if pk in buyable:
             product_buyable[product_id] = True
             if free.get(pk, 0) > 0:
@@ -231,6 +237,9 @@ def wishlist_entries(*, user) -> list[WishlistEntry]:
                 image=images.get(item.product_id),
                 in_stock=in_stock,
                 purchasable=purchasable,
+                needs_choice=item.variant_id is None and options.get(item.product_id, 0) > 1,
+                currency=(item.variant.currency if item.variant else currency.get(item.product_id))
+                or BASE_CURRENCY,
             )
         )
     return entries

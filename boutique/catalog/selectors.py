@@ -552,10 +552,10 @@ def primary_images_for(product_ids) -> dict[int, ProductImage]:
     return {image.product_id: image for image in images}
 
 
-def active_variant_pairs(product_ids) -> list[tuple[int, int]]:
-    """(variant_id, product_id) of the active variants of these products."""
+def active_variant_rows(product_ids) -> list[tuple[int, int, str]]:
+    """(variant_id, product_id, currency) of the active variants of these products."""
     return list(
         Variant.objects.filter(product_id__in=list(product_ids), is_active=True).values_list(
-            "pk", "product_id"
+            "pk", "product_id", "currency"
         )
     )

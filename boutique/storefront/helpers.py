@@ -4,14 +4,19 @@ someone else's object answered with 404, a safe `next`, HTMX-aware redirects."""
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from boutique.cart.services import cart_merge_on_sign_in
 from boutique.core.errors import DomainError, NotFound
 
 LOGIN_BACKEND = "boutique.accounts.backends.LoginBackend"
+# The guest's cart token lives in the session under this key (the API reads it too).
+CART_SESSION_KEY = "cart_token"
 
 # Bad input on a page answers 4xx like the API does; the form is the error body.
 FORM_INVALID = 422
@@ -29,10 +34,10 @@ def add_domain_error(form, exc: DomainError, *, field_map: dict[str, str] | None
         form.cleaned_data = {}
     field_map = field_map or {}
     shown: set[str] = set()
-    for field, messages in exc.field_errors.items():
+    for field, field_messages in exc.field_errors.items():
         name = field_map.get(field, field)
         target = name if name in form.fields else None
-        for message in messages:
+        for message in field_messages:
             form.add_error(target, message)
             shown.add(message)
     if exc.detail not in shown:
@@ -82,3 +87,17 @@ def render_otp_step(request, *, page: str, context: dict, status: int = 200):
     template = "storefront/partials/_otp_step.html" if getattr(request, "htmx", False) else page
     ttl_minutes = int(settings.OTP_TTL.total_seconds() // 60)
     return render(request, template, {"ttl_minutes": ttl_minutes, **context}, status=status)
+
+
+def sign_in(request, user) -> None:
+    """Every storefront sign-in: start the session, then fold the guest's cart
+    into the customer's (once; quantities add, capped by stock)."""
+    guest_token = request.session.get(CART_SESSION_KEY)
+    login(request, user, backend=LOGIN_BACKEND)
+    if guest_token:
+        result = cart_merge_on_sign_in(user=user, guest_token=guest_token)
+        request.session.pop(CART_SESSION_KEY, None)
+        if result.merged and result.cart is not None and result.cart.items.exists():
+            messages.info(request, "We added the items from your visit to your cart.")
+        for note in result.notes:
+            messages.warning(request, note)

@@ -2,7 +2,18 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from .sitemaps import SITEMAPS
-from .views import account, addressbook, auth, catalog, children, home, product, verification
+from .views import (
+    account,
+    addressbook,
+    auth,
+    cart,
+    catalog,
+    children,
+    home,
+    product,
+    verification,
+    wishlist,
+)
 
 app_name = "storefront"
 
@@ -15,6 +26,24 @@ urlpatterns = [
     path("p/<slug:slug>/", product.product, name="product"),
     path("p/<slug:slug>/variant/", product.product_variant, name="product_variant"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Cart
+    path("cart/", cart.cart_page, name="cart"),
+    path("cart/drawer/", cart.cart_drawer, name="cart_drawer"),
+    path("cart/add/", cart.cart_add, name="cart_add"),
+    path("cart/items/<int:item_id>/", cart.cart_item_update, name="cart_item_update"),
+    path("cart/items/<int:item_id>/remove/", cart.cart_item_remove, name="cart_item_remove"),
+    path("cart/accept-prices/", cart.cart_accept_prices, name="cart_accept_prices"),
+    # Wishlist
+    path("account/wishlist/", wishlist.wishlist, name="wishlist"),
+    path("wishlist/toggle/<int:product_id>/", wishlist.wishlist_toggle, name="wishlist_toggle"),
+    path(
+        "account/wishlist/<int:item_id>/remove/", wishlist.wishlist_remove, name="wishlist_remove"
+    ),
+    path(
+        "account/wishlist/<int:item_id>/move-to-cart/",
+        wishlist.wishlist_move_to_cart,
+        name="wishlist_move_to_cart",
+    ),
     # Signing in and out
     path("account/register/", auth.register, name="register"),
     path("account/signin/", auth.signin, name="signin"),

@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "boutique.storefront.context_processors.shop",
+                "boutique.storefront.context_processors.cart_and_wishlist",
             ],
         },
     },

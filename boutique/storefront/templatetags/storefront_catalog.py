@@ -38,3 +38,12 @@ def percent_off(price, compare_at) -> int | str:
         return ""
     saved = (Decimal(compare_at) - Decimal(price)) / Decimal(compare_at) * 100
     return int(saved.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@register.filter
+def in_set(value, collection) -> bool:
+    """`{{ product.pk|in_set:wishlisted }}`: membership, safe when the set is missing."""
+    try:
+        return value in collection
+    except TypeError:
+        return False

@@ -1,7 +1,7 @@
 """Register, sign in (password or text-message code), sign out."""
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -15,12 +15,12 @@ from boutique.core.ratelimit import rate_limit
 from ..forms.account import OtpPhoneForm, OtpSignInCodeForm, RegisterForm, SignInForm
 from ..helpers import (
     FORM_INVALID,
-    LOGIN_BACKEND,
     add_domain_error,
     next_url,
     redirect_to,
     render_otp_step,
     safe_next,
+    sign_in,
 )
 
 
@@ -48,7 +48,7 @@ def register(request):
             except DomainError as exc:
                 status = add_domain_error(form, exc)
             else:
-                login(request, user, backend=LOGIN_BACKEND)
+                sign_in(request, user)
                 messages.success(request, _welcome_message(user))
                 return redirect("storefront:profile")
     return render(request, "storefront/pages/register.html", {"form": form}, status=status)
@@ -83,7 +83,7 @@ def signin(request):
             except DomainError as exc:
                 status = add_domain_error(form, exc)
             else:
-                login(request, user, backend=LOGIN_BACKEND)
+                sign_in(request, user)
                 return redirect(next_url(request))
     context = {"form": form, "next": safe_next(request)}
     return render(request, "storefront/pages/signin.html", context, status=status)
@@ -149,7 +149,7 @@ def _signin_code_verify(request):
     except DomainError as exc:
         status = add_domain_error(form, exc)
         return _render_signin_code(request, stage="code", form=form, phone=phone, status=status)
-    login(request, user, backend=LOGIN_BACKEND)
+    sign_in(request, user)
     messages.success(request, "You are signed in.")
     return redirect_to(request, next_url(request))
 

@@ -279,3 +279,30 @@ def reservations_release_expired(*, now=None, batch_size: int = 500) -> int:
                 new={"state": ReservationState.RELEASED, "count": changed},
             )
             released += changed
+
+
+def stock_set_threshold(*, stock: Stock, threshold: int, actor=None) -> Stock:
+    """Set the level at or below which a variant counts as low on stock. Leaves
+    on_hand alone (no movement). Takes the variant's stock row lock."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 0 <= threshold < 2**31:
+        raise ValidationFailed(
+            "The low-stock threshold is a whole number, 0 or more.",
+            field_errors={"low_stock_threshold": ["0 to 2147483647."]},
+        )
+    with transaction.atomic():
+        locked = stock_for_update().get(pk=stock.pk)
+        before = locked.low_stock_threshold
+        if before != threshold:
+            Stock.objects.filter(pk=locked.pk).update(
+                low_stock_threshold=threshold, updated_at=timezone.now()
+            )
+            audit_record(
+                entity=locked,
+                entity_type="inventory.stock",
+                action="stock.threshold_set",
+                actor=actor,
+                old={"low_stock_threshold": before},
+                new={"low_stock_threshold": threshold, "sku": locked.variant.sku},
+            )
+    stock.refresh_from_db(fields=["on_hand", "low_stock_threshold", "updated_at"])
+    return stock

@@ -14,17 +14,11 @@ from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
-    ExpressionWrapper,
     F,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -35,7 +29,7 @@ from boutique.core.errors import DomainError
 from . import services
 from .forms_admin import StockAdjustForm, StockReceiveForm, StockThresholdForm
 from .models import Reservation, Stock, StockMovement
-from .selectors import holding_q
+from .selectors import holding_q, stock_levels
 
 MAX_BULK_MOVE = 200
 
@@ -43,18 +37,6 @@ MAX_BULK_MOVE = 200
 def _error_text(exc: DomainError) -> str:
     fields = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.field_errors.items())
     return f"{exc.detail} {fields}".strip()
-
-
-def _held_now():
-    """Units of the stock row's variant held by reservations that count now."""
-    held = (
-        Reservation.objects.filter(holding_q(), variant_id=OuterRef("variant_id"))
-        .order_by()
-        .values("variant_id")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
 
 
 def _flag(condition: Q):
@@ -139,18 +121,7 @@ class StockAdmin(admin.ModelAdmin):
     change_form_template = "admin/inventory/stock/change_form.html"
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("variant__product")
-            .annotate(held_units=_held_now())
-            .annotate(
-                available=ExpressionWrapper(
-                    F("on_hand") - F("held_units"), output_field=IntegerField()
-                )
-            )
-            .annotate(low=_flag(Q(available__lte=F("low_stock_threshold"))))
-        )
+        return stock_levels().select_related("variant__product")
 
     def get_list_display(self, request):
         if self.has_change_permission(request):

@@ -7,7 +7,20 @@ counting at once, whether or not the clean-up job has marked it released yet.
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -93,6 +106,24 @@ def available_quantity(stock: Stock | None) -> int:
     if stock is None:
         return 0
     return available_map([stock.variant_id])[stock.variant_id]
+
+
+def stock_levels():
+    """Stock rows with `held_units` (reservations that count now), `available`
+    and `low` (available at or under the threshold), for the back office."""
+    return (
+        Stock.objects.annotate(held_units=_reserved_subquery("variant_id"))
+        .annotate(
+            available=ExpressionWrapper(F("on_hand") - F("held_units"), output_field=IntegerField())
+        )
+        .annotate(
+            low=Case(
+                When(available__lte=F("low_stock_threshold"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
 
 
 def low_stock_q():

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from boutique.accounts.api import auth_router, me_router
+from boutique.cart.api import cart_router
 from boutique.catalog.api import catalog_router
 from boutique.core.api_auth import BearerAuth, SessionAuth
 from boutique.core.errors import DomainError
@@ -115,3 +116,4 @@ def server_error(request, exc):
 api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/me", me_router)
 api.add_router("/v1/", catalog_router)
+api.add_router("/v1/", cart_router)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from boutique.accounts.demo import demo_accounts_load
+from boutique.cart.demo import demo_cart_load
 from boutique.catalog.demo import demo_catalog_load
 
 
@@ -26,6 +27,11 @@ class Command(BaseCommand):
                 f"Demo catalogue: {summary.products} products in {summary.categories} "
                 f"categories ({when})."
             )
+            customer = next(
+                (user for spec, user, _ in results if spec["label"] == "Customer"), None
+            )
+            if customer is not None and demo_cart_load(customer=customer):
+                self.stdout.write("Demo customer: a wishlist and a cart to look at.")
         self.stdout.write("Demo sign-ins (demo data only; change or remove in production):")
         for spec, user, _ in results:
             login = user.email or user.phone

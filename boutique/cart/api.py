@@ -17,7 +17,6 @@ Every refusal is problem+json and leaves the cart as it was."""
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Header, Router, Status
 from ninja.errors import AuthenticationError
@@ -68,9 +67,6 @@ class Caller:
 
     def find(self):
         return selectors.cart_find(user=self.user, token=self.token)
-
-    def obtain(self):
-        return services.cart_obtain(user=self.user, token=self.token)
 
     def remember(self, request, cart) -> None:
         """Keep a guest's new cart token in the session (site callers)."""
@@ -162,12 +158,14 @@ def cart_item_add(
     token is in the body and the X-Cart-Token response header."""
     caller = _caller(request, x_cart_token)
     sku = _sku(payload.sku)
-    # One transaction: a refused first add leaves no empty cart behind.
-    with transaction.atomic():
-        cart = caller.obtain()
-        services.cart_add_item(
-            cart=cart, sku=sku, variant_id=payload.variant_id, quantity=payload.quantity
-        )
+    line = services.cart_add(
+        user=caller.user,
+        token=caller.token,
+        sku=sku,
+        variant_id=payload.variant_id,
+        quantity=payload.quantity,
+    )
+    cart = line.cart
     caller.remember(request, cart)
     return Status(201, _cart_out(_reread(caller, cart), caller, response))
 
@@ -266,7 +264,5 @@ def wishlist_move_to_cart(
     wishlist, both or neither; answers the cart (200). A product with several
     sizes needs one chosen first (400); out of stock is 409."""
     caller = _caller(request, x_cart_token)
-    with transaction.atomic():  # a refusal leaves no empty cart behind
-        cart = caller.obtain()
-        services.wishlist_move_to_cart(user=request.auth, item_id=item_id, cart=cart)
+    cart = services.wishlist_move_to_cart(user=request.auth, item_id=item_id).cart
     return _cart_out(_reread(caller, cart), caller, response)

@@ -138,6 +138,14 @@ def cart_add_item(*, cart: Cart, quantity: int, variant_id=None, sku=None) -> Ca
     return line
 
 
+def cart_add(*, user=None, token=None, quantity: int, variant_id=None, sku=None) -> CartItem:
+    """Add to the caller's cart, opening one if they have none; both or neither,
+    so a refused first add leaves no empty cart behind. `line.cart` is the cart."""
+    with transaction.atomic():
+        cart = cart_obtain(user=user, token=token)
+        return cart_add_item(cart=cart, quantity=quantity, variant_id=variant_id, sku=sku)
+
+
 def _line(cart: Cart, item_id) -> CartItem:
     line = (
         CartItem.objects.select_related("variant__product")
@@ -313,7 +321,7 @@ def wishlist_toggle(*, user, product_id: int) -> bool:
     return True
 
 
-def wishlist_move_to_cart(*, user, item_id: int, cart: Cart) -> CartItem:
+def wishlist_move_to_cart(*, user, item_id: int) -> CartItem:
     """Put one of a wished-for variant in the cart and take it off the wishlist,
     both or neither. A product with several sizes needs the size chosen first."""
     _require_user(user)
@@ -332,6 +340,6 @@ def wishlist_move_to_cart(*, user, item_id: int, cart: Cart) -> CartItem:
             )
         variant_id = options[0]
     with transaction.atomic():
-        line = cart_add_item(cart=cart, variant_id=variant_id, quantity=1)
+        line = cart_add(user=user, variant_id=variant_id, quantity=1)
         item.delete()
     return line

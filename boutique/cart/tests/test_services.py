@@ -16,6 +16,7 @@ from boutique.cart.models import Cart, CartItem, WishlistItem
 from boutique.cart.selectors import cart_count, cart_find, cart_view, wishlist_product_ids
 from boutique.cart.services import (
     cart_accept_prices,
+    cart_add,
     cart_add_item,
     cart_merge_on_sign_in,
     cart_obtain,
@@ -51,6 +52,17 @@ def test_guest_gets_a_cart_by_token_and_a_user_one_open_cart():
     assert cart_obtain(user=user) == mine
     with pytest.raises(IntegrityError), transaction.atomic():
         Cart.objects.create(user=user)
+
+
+def test_a_refused_first_add_opens_no_cart():
+    sold_out = _variant(stock=0)
+    with pytest.raises(NotEnoughAvailable):
+        cart_add(quantity=1, sku=sold_out.sku)
+    with pytest.raises(CartRequestInvalid):
+        cart_add(user=UserFactory(), quantity=1, sku="NOPE")
+    assert not Cart.objects.exists()
+    line = cart_add(quantity=1, sku=_variant().sku)
+    assert line.cart.user is None and Cart.objects.count() == 1
 
 
 def test_a_token_never_opens_a_users_cart():
@@ -236,9 +248,8 @@ def test_wishlist_add_toggle_remove_and_move_to_cart():
     assert wishlist_toggle(user=user, product_id=product.pk) is True
 
     item = WishlistItem.objects.get(user=user)
-    cart = cart_obtain(user=user)
-    line = wishlist_move_to_cart(user=user, item_id=item.pk, cart=cart)
-    assert line.variant == variant
+    line = wishlist_move_to_cart(user=user, item_id=item.pk)
+    assert line.variant == variant and line.cart == cart_find(user=user)
     assert not WishlistItem.objects.filter(user=user).exists()
 
     other_item, _ = wishlist_add(user=UserFactory(), variant_id=variant.pk)
@@ -259,11 +270,11 @@ def test_move_to_cart_needs_a_size_and_stock_and_changes_nothing_when_refused():
     item, _ = wishlist_add(user=user, product_id=product.pk)
     cart = cart_obtain(user=user)
     with pytest.raises(CartRequestInvalid, match="Choose a size"):
-        wishlist_move_to_cart(user=user, item_id=item.pk, cart=cart)
+        wishlist_move_to_cart(user=user, item_id=item.pk)
     sold_out = product.variants.get(size="3-6M")
     item2, _ = wishlist_add(user=user, variant_id=sold_out.pk)
     with pytest.raises(NotEnoughAvailable):
-        wishlist_move_to_cart(user=user, item_id=item2.pk, cart=cart)
+        wishlist_move_to_cart(user=user, item_id=item2.pk)
     assert WishlistItem.objects.filter(user=user).count() == 2
     assert _snapshot(cart) == []
 

@@ -207,3 +207,11 @@ def test_product_page_add_to_cart_form_only_when_available(client):
     stock_adjust(variant=product.variants.get(), quantity=2, reason="found two")
     html = client.get(reverse("storefront:product", args=[product.slug])).content.decode()
     assert "Add to cart" in html and 'max="2"' in html
+
+
+def test_a_refused_first_add_leaves_no_cart_behind(client):
+    sold_out = _variant(stock=0)
+    response = client.post(ADD, {"variant_id": sold_out.pk, "quantity": "1"}, headers=HTMX)
+    assert response.status_code == 409
+    assert not Cart.objects.exists()
+    assert CART_SESSION_KEY not in client.session

@@ -23,16 +23,15 @@ from ..helpers import CART_SESSION_KEY, safe_next
 DRAWER_TARGET = "cart-drawer"
 
 
-def current_cart(request, *, create: bool = False):
-    """The visitor's open cart (None when they have none and create is False)."""
-    user = request.user
-    token = request.session.get(CART_SESSION_KEY)
-    if not create:
-        return selectors.cart_find(user=user, token=token)
-    cart = services.cart_obtain(user=user, token=token)
-    if not user.is_authenticated and str(cart.token) != token:
+def current_cart(request):
+    """The visitor's open cart, or None."""
+    return selectors.cart_find(user=request.user, token=request.session.get(CART_SESSION_KEY))
+
+
+def _remember(request, cart) -> None:
+    """A guest's new cart: keep its token in their session."""
+    if cart.user_id is None and request.session.get(CART_SESSION_KEY) != str(cart.token):
         request.session[CART_SESSION_KEY] = str(cart.token)
-    return cart
 
 
 def _quantity(request) -> int | str:
@@ -71,8 +70,13 @@ def cart_add(request):
         if variant_id is None:
             # A form always sends the chosen option; anything else is a bad request.
             raise CartRequestInvalid("Choose an option first.")
-        cart = current_cart(request, create=True)
-        line = services.cart_add_item(cart=cart, variant_id=variant_id, quantity=_quantity(request))
+        line = services.cart_add(
+            user=request.user,
+            token=request.session.get(CART_SESSION_KEY),
+            variant_id=variant_id,
+            quantity=_quantity(request),
+        )
+        _remember(request, line.cart)
     except DomainError as exc:
         messages.error(request, exc.detail)
         status = exc.status

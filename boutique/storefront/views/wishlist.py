@@ -17,7 +17,6 @@ from boutique.catalog.selectors import product_find_visible
 from boutique.core.errors import DomainError, NotFound
 
 from ..helpers import safe_next
-from .cart import current_cart
 
 
 @require_GET
@@ -74,9 +73,7 @@ def wishlist_remove(request, item_id: int):
 @login_required
 def wishlist_move_to_cart(request, item_id: int):
     try:
-        line = services.wishlist_move_to_cart(
-            user=request.user, item_id=item_id, cart=current_cart(request, create=True)
-        )
+        line = services.wishlist_move_to_cart(user=request.user, item_id=item_id)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     except DomainError as exc:

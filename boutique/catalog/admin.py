@@ -96,7 +96,7 @@ class VariantInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("stock")
 
-    @admin.display(description="In stock")
+    @admin.display(description="On hand")
     def on_hand(self, obj):
         stock = getattr(obj, "stock", None) if obj.pk else None
         return stock.on_hand if stock is not None else "—"

@@ -308,11 +308,12 @@ def age_bands() -> list[AgeBand]:
 
 
 # --- Product page --------------------------------------------------------------
-def availability_label(*, on_hand: int, one_of_a_kind: bool, low: int = 3) -> str:
-    if on_hand <= 0:
+def availability_label(*, available: int, one_of_a_kind: bool, low: int = 3) -> str:
+    """What a customer reads about units they can buy now (not on-hand units)."""
+    if available <= 0:
         return "Sold" if one_of_a_kind else "Out of stock"
-    if on_hand <= low and not one_of_a_kind:
-        return f"Only {on_hand} left"
+    if available <= low and not one_of_a_kind:
+        return f"Only {available} left"
     return "In stock"
 
 
@@ -342,7 +343,7 @@ def product_get_for_storefront(*, slug: str) -> Product:
         variant.available = max(0, variant.available_units)
         variant.in_stock = variant.available > 0
         variant.availability = availability_label(
-            on_hand=variant.available, one_of_a_kind=product.is_one_of_a_kind
+            available=variant.available, one_of_a_kind=product.is_one_of_a_kind
         )
     tree = category_tree()
     node = tree.by_id[product.category_id]

@@ -405,7 +405,7 @@ def test_cards_carry_stock_price_and_primary_image(catalog, media_root):
 
 
 @pytest.mark.parametrize(
-    ("on_hand", "one_of_a_kind", "label"),
+    ("available", "one_of_a_kind", "label"),
     [
         (10, False, "In stock"),
         (4, False, "In stock"),
@@ -416,8 +416,8 @@ def test_cards_carry_stock_price_and_primary_image(catalog, media_root):
         (0, True, "Sold"),
     ],
 )
-def test_availability_label(on_hand, one_of_a_kind, label):
-    assert availability_label(on_hand=on_hand, one_of_a_kind=one_of_a_kind) == label
+def test_availability_label(available, one_of_a_kind, label):
+    assert availability_label(available=available, one_of_a_kind=one_of_a_kind) == label
 
 
 def test_product_page_labels_each_variant(catalog):

@@ -105,3 +105,34 @@ def test_cart_and_merge_work_without_javascript(browser, live_server, shop):
         expect(page.locator("#cart-subtotal")).to_have_text("$45.00")
     finally:
         context.close()
+
+
+def test_hearts_toggle_on_the_listing_and_the_product_page(page: Page, live_server, shop):
+    sign_in(page, live_server, login="maya@example.com")
+    page.goto(url(live_server, "/shop/"))
+    mark_document(page)
+    first_card = page.locator(".product-card").first
+    name = first_card.locator(".product-card-name").inner_text()
+    first_card.get_by_role("button", name=f"Save {name} to your wishlist").click()
+    wait_for_htmx(page)
+    expect(
+        first_card.get_by_role("button", name=f"Remove {name} from your wishlist")
+    ).to_have_attribute("aria-pressed", "true")
+    # The heart swapped only itself: same page, filters and results untouched.
+    assert is_same_document(page) and page.url.endswith("/shop/")
+    expect(page.locator(".product-card")).to_have_count(3)
+
+    # Sorting (outside the filter form now) still swaps the results in place.
+    page.get_by_label("Sort by").select_option("price_asc")
+    wait_for_htmx(page)
+    assert "sort=price_asc" in page.url and is_same_document(page)
+    expect(page.locator(".product-card .product-card-name").first).to_have_text("Wooden rattle")
+
+    page.get_by_role("link", name=name).click()
+    heart = page.locator(".product-title-row .heart")
+    expect(heart).to_have_attribute("aria-pressed", "true")
+    heart.click()
+    wait_for_htmx(page)
+    expect(page.locator(".product-title-row .heart")).to_have_attribute("aria-pressed", "false")
+    page.goto(url(live_server, "/account/wishlist/"))
+    expect(page.get_by_text("Nothing saved yet.")).to_be_visible()

@@ -1,5 +1,6 @@
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -215,3 +216,31 @@ def test_a_refused_first_add_leaves_no_cart_behind(client):
     assert response.status_code == 409
     assert not Cart.objects.exists()
     assert CART_SESSION_KEY not in client.session
+
+
+class _FormNesting(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.depth -= 1
+
+
+@pytest.mark.parametrize("path", ["/shop/", "/search/?q=bunny", "/"])
+def test_hearts_are_never_nested_in_another_form(client, path):
+    """Browsers drop a form nested in another: the first card's heart would
+    submit the filters instead."""
+    make_product("Knitted bunny", stock=2, is_featured=True)
+    client.force_login(UserFactory(), backend=LOGIN_BACKEND)
+    html = client.get(path).content.decode()
+    assert "heart-form" in html
+    parser = _FormNesting()
+    parser.feed(html)
+    assert parser.deepest == 1

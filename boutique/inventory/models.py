@@ -16,6 +16,7 @@ class Stock(TimeStamped):
     low_stock_threshold = models.PositiveIntegerField(default=3)
 
     class Meta:
+        verbose_name = "stock level"
         constraints = [
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0")
         ]

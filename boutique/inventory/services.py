@@ -306,3 +306,33 @@ def stock_set_threshold(*, stock: Stock, threshold: int, actor=None) -> Stock:
             )
     stock.refresh_from_db(fields=["on_hand", "low_stock_threshold", "updated_at"])
     return stock
+
+
+def _holder_reservations(holder_type: str, holder_id) -> list[Reservation]:
+    # Variant order: several holders working at once lock stock rows in one order.
+    return list(
+        Reservation.objects.filter(
+            holder_type=holder_type, holder_id=str(holder_id), state=ReservationState.ACTIVE
+        )
+        .select_related("variant")
+        .order_by("variant_id", "pk")
+    )
+
+
+def reservations_release_for(*, holder_type: str, holder_id, actor=None, reason: str = "") -> int:
+    """Release every active reservation of a cart or an order. Returns how many."""
+    released = 0
+    with transaction.atomic():
+        for reservation in _holder_reservations(holder_type, holder_id):
+            released += reservation_release(reservation=reservation, actor=actor, reason=reason)
+    return released
+
+
+def reservations_consume_for(*, holder_type: str, holder_id, actor=None, note: str = "") -> int:
+    """Consume every active reservation of an order (stock leaves the shelf).
+    All or nothing. Returns how many."""
+    with transaction.atomic():
+        held = _holder_reservations(holder_type, holder_id)
+        for reservation in held:
+            reservation_consume(reservation=reservation, actor=actor, note=note)
+    return len(held)

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "boutique.catalog",
     "boutique.inventory",
     "boutique.cart",
+    "boutique.orders",
+    "boutique.notifications",
     "boutique.storefront",
     "imagekit",
     "django.contrib.sitemaps",
@@ -215,6 +217,24 @@ STORAGES = {
 }
 
 SHOP_NAME = env("SHOP_NAME", default="Boutique")
+
+# --- Checkout and orders -----------------------------------------------------------
+# Tax for destinations without a TaxRate row; whether catalogue prices include it.
+DEFAULT_TAX_RATE = env("DEFAULT_TAX_RATE", default="0.06")
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
+# A customer in checkout holds their items this long.
+CHECKOUT_HOLD_MINUTES = env.int("CHECKOUT_HOLD_MINUTES", default=15)
+# Payment methods the checkout offers (the payments app adds card and transfers).
+CHECKOUT_PAYMENT_METHODS = env.list("CHECKOUT_PAYMENT_METHODS", default=["cod"])
+# Unpaid orders expire after this many minutes, per payment method.
+ORDER_PAY_WITHIN_MINUTES = {
+    "card": env.int("ORDER_PAY_WITHIN_CARD_MINUTES", default=30),
+    "cod": env.int("ORDER_PAY_WITHIN_CASH_MINUTES", default=72 * 60),
+    "cash_usd": env.int("ORDER_PAY_WITHIN_CASH_MINUTES", default=72 * 60),
+    "cash_lbp": env.int("ORDER_PAY_WITHIN_CASH_MINUTES", default=72 * 60),
+    "bank_transfer": env.int("ORDER_PAY_WITHIN_TRANSFER_MINUTES", default=72 * 60),
+}
+ORDER_NUMBER_PREFIX = env("ORDER_NUMBER_PREFIX", default="BQ")
 
 # Thumbnails are generated when an image is added, so pages never wait for them.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"

@@ -248,6 +248,12 @@ def _price(items, clean: CleanCheckout, coupon=None) -> tuple[Quote, Decimal]:
     return quote, rate
 
 
+def _sticker_subtotal(quote: Quote) -> Decimal:
+    """What the items cost at the prices shown (tax included when prices include
+    it): what a coupon's minimum order is measured against."""
+    return sum((line.line_total for line in quote.lines), Decimal(0))
+
+
 def _pick_coupon(clean: CleanCheckout, *, user, subtotal: Decimal, prior: int, strict: bool):
     """(coupon, refusal): the typed code, else the best automatic offer."""
     if clean.coupon_code:
@@ -288,7 +294,7 @@ def checkout_quote(*, cart: Cart | None, user=None, data: CheckoutInput, strict_
     prior = orders_selectors.prior_order_count(user=user, email=clean.email)
     plain, rate = _price(items, clean)
     coupon, refusal = _pick_coupon(
-        clean, user=user, subtotal=plain.subtotal, prior=prior, strict=strict_coupon
+        clean, user=user, subtotal=_sticker_subtotal(plain), prior=prior, strict=strict_coupon
     )
     quote = _price(items, clean, coupon)[0] if coupon is not None else plain
     return CheckoutQuote(
@@ -429,7 +435,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> Order
         prior = orders_selectors.prior_order_count(user=user, email=clean.email)
         plain, tax_rate = _price(items, clean)
         coupon, _ = _pick_coupon(
-            clean, user=user, subtotal=plain.subtotal, prior=prior, strict=True
+            clean, user=user, subtotal=_sticker_subtotal(plain), prior=prior, strict=True
         )
         quote = _price(items, clean, coupon)[0] if coupon is not None else plain
         now = timezone.now()

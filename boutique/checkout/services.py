@@ -402,7 +402,7 @@ def order_place(
     if cart is None:
         raise CartEmpty("Your cart is empty.")
     try:
-        order = _place(cart=cart, user=user, clean=clean, key=key, fingerprint=fingerprint)
+        return _place(cart=cart, user=user, clean=clean, key=key, fingerprint=fingerprint)
     except IntegrityError:
         # The same key won a race a moment ago: answer with its order.
         if key:
@@ -410,13 +410,20 @@ def order_place(
             if existing is not None:
                 return existing, False
         raise
-    return order, True
 
 
-def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> Order:
+def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple[Order, bool]:
     signed_in = user is not None and user.is_authenticated
     with transaction.atomic(durable=True):
-        locked = cart_for_update().filter(pk=cart.pk, status=CartStatus.OPEN).first()
+        locked = cart_for_update().filter(pk=cart.pk).first()
+        if key:
+            # A twin request with this key may have placed the order while we
+            # waited for the cart lock.
+            existing = _replay(key, fingerprint)
+            if existing is not None:
+                return existing, False
+        if locked is not None and locked.status != CartStatus.OPEN:
+            locked = None
         items = _cart_items(locked) if locked is not None else []
         if not items:
             raise CartEmpty("Your cart is empty.")
@@ -535,4 +542,4 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> Order
             },
             reference=("order", order.number),
         )
-    return order
+    return order, True

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "boutique.catalog",
     "boutique.inventory",
     "boutique.cart",
+    "boutique.promotions",
     "boutique.orders",
     "boutique.notifications",
     "boutique.storefront",

@@ -348,3 +348,15 @@ def test_order_numbers_are_sequential(courier):
     first, _ = _place(_cart((variant, 1)), courier)
     second, _ = _place(_cart((variant, 1)), courier)
     assert int(second.number.rsplit("-", 1)[1]) == int(first.number.rsplit("-", 1)[1]) + 1
+
+
+def test_expiry_command_reports_what_it_cancelled(courier):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    order, _ = _place(_cart((_variant(stock=2), 1)), courier)
+    Order.objects.filter(pk=order.pk).update(pay_by=timezone.now() - timedelta(seconds=1))
+    out = StringIO()
+    call_command("expire_unpaid_orders", stdout=out)
+    assert "Expired 1 unpaid order(s)" in out.getvalue() and order.number in out.getvalue()

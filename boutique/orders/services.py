@@ -22,6 +22,7 @@ from boutique.inventory.services import (
     reservations_release_for,
     stock_return,
 )
+from boutique.promotions.services import coupon_redemptions_return
 
 from . import domain
 from .errors import IllegalTransition, OrderNotFound
@@ -119,8 +120,6 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", by_customer=None
     """Cancel an order that has not shipped: held stock is released, stock that
     already left the shelf comes back with RETURN movements, and coupon uses are
     given back. `by_customer` checks the order is theirs."""
-    from boutique.promotions.services import coupon_redemptions_return
-
     with transaction.atomic():
         order = _locked(order)
         if by_customer is not None and order.user_id != by_customer.pk:

@@ -9,9 +9,11 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from boutique.accounts.api import auth_router, me_router
 from boutique.cart.api import cart_router
 from boutique.catalog.api import catalog_router
+from boutique.checkout.api import checkout_router
 from boutique.core.api_auth import BearerAuth, SessionAuth
 from boutique.core.errors import DomainError
 from boutique.core.problems import problem_response
+from boutique.orders.api import orders_router
 
 logger = logging.getLogger("boutique.api")
 
@@ -117,3 +119,5 @@ api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/me", me_router)
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", cart_router)
+api.add_router("/v1/", checkout_router)
+api.add_router("/v1/", orders_router)

@@ -1,0 +1,395 @@
+"""Orders back office. An order is a record of what was sold: its amounts,
+snapshots, items and addresses are read-only here (nobody edits or deletes an
+order, superusers included). Its status moves only through the state machine
+(orders.services): the "Mark …" actions on the list and the "Change status" form
+on the order's page call `order_transition` / `order_cancel`, which refuse
+illegal moves and write the audit rows with the staff member as actor.
+
+Reference data (exchange rates, tax rates, shipping methods) is in
+admin_reference.py.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from boutique.core.errors import DomainError
+from boutique.core.money import BASE_CURRENCY, format_money
+
+from . import (
+    admin_reference,  # noqa: F401  (registers the reference-data admins)
+    domain,
+)
+from .forms_admin import OrderTransitionForm
+from .locks import order_for_update
+from .models import Order, OrderAddress, OrderItem, OrderStatus
+from .selectors import in_base_currency
+from .services import order_cancel, order_transition
+
+MAX_BULK_TRANSITION = 100
+STAFF_CANCEL_REASON = "cancelled by staff"
+
+
+def error_text(exc: DomainError) -> str:
+    fields = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.field_errors.items())
+    return f"{exc.detail} {fields}".strip()
+
+
+class OrderPartInline(admin.TabularInline):
+    """Snapshots taken when the order was placed: shown, never edited. Whoever
+    may see the order sees its parts."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("orders.view_order") or request.user.has_perm(
+            "orders.change_order"
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderItemInline(OrderPartInline):
+    model = OrderItem
+    fields = readonly_fields = (
+        "product_name",
+        "sku",
+        "options",
+        "seller",
+        "unit_price_display",
+        "quantity",
+        "line_total_display",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order", "seller")
+
+    @admin.display(description="Unit price")
+    def unit_price_display(self, obj):
+        return format_money(obj.unit_price, obj.order.currency)
+
+    @admin.display(description="Line total")
+    def line_total_display(self, obj):
+        return format_money(obj.line_total, obj.order.currency)
+
+
+class OrderAddressInline(OrderPartInline):
+    model = OrderAddress
+    fields = readonly_fields = (
+        "kind",
+        "full_name",
+        "phone",
+        "line1",
+        "line2",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("kind")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "placed_at",
+        "email",
+        "customer",
+        "status",
+        "payment_status",
+        "payment_method",
+        "currency",
+        "total_display",
+        "item_count_display",
+    )
+    list_filter = (
+        "status",
+        "payment_status",
+        ("placed_at", admin.DateFieldListFilter),
+        "currency",
+        "payment_method",
+    )
+    search_fields = ("number", "email")
+    list_select_related = ("user",)
+    ordering = ("-placed_at", "-id")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "status",
+                    "payment_status",
+                    "payment_method",
+                    "placed_at",
+                    "pay_by",
+                    "cancelled_at",
+                    "cancel_reason",
+                )
+            },
+        ),
+        ("Customer", {"fields": ("user", "email", "phone", "note")}),
+        (
+            "Amounts",
+            {
+                "fields": (
+                    "amounts",
+                    "exchange_rate_display",
+                    "tax_rate_display",
+                    "prices_include_tax",
+                    "shipping_method_name",
+                    "coupon_code",
+                )
+            },
+        ),
+        ("Record", {"fields": ("idempotency_key", "created_at", "updated_at")}),
+    )
+    readonly_fields = (
+        "number",
+        "status",
+        "payment_status",
+        "payment_method",
+        "placed_at",
+        "pay_by",
+        "cancelled_at",
+        "cancel_reason",
+        "user",
+        "email",
+        "phone",
+        "note",
+        "amounts",
+        "exchange_rate_display",
+        "tax_rate_display",
+        "prices_include_tax",
+        "shipping_method_name",
+        "coupon_code",
+        "idempotency_key",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (OrderItemInline, OrderAddressInline)
+    actions = (
+        "mark_paid",
+        "mark_processing",
+        "mark_shipped",
+        "mark_delivered",
+        "mark_returned",
+        "cancel_orders",
+    )
+    change_form_template = "admin/orders/order/change_form.html"
+
+    show_full_result_count = False  # one COUNT per page view is enough
+
+    def get_queryset(self, request):
+        # A correlated subquery rather than Count("items"): the list's COUNT
+        # then needs no join, and only the rows shown are counted.
+        lines = (
+            OrderItem.objects.filter(order=OuterRef("pk"))
+            .order_by()
+            .values("order")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(item_count=Coalesce(Subquery(lines, output_field=IntegerField()), Value(0)))
+        )
+
+    # Orders are placed by checkout and never edited or deleted; "change" here
+    # means moving the status, which the `transition` permission guards.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_transition_permission(self, request, obj=None):
+        return request.user.has_perm("orders.change_order")
+
+    # Columns and read-only fields ---------------------------------------------------------
+    @admin.display(description="Customer")
+    def customer(self, obj):
+        if obj.user_id is None:
+            return "Guest"
+        return str(obj.user)
+
+    @admin.display(description="Total", ordering="total")
+    def total_display(self, obj):
+        return format_money(obj.total, obj.currency)
+
+    @admin.display(description="Items", ordering="item_count")
+    def item_count_display(self, obj):
+        return obj.item_count
+
+    @admin.display(description="Amounts")
+    def amounts(self, obj):
+        rows = [
+            ("Subtotal", obj.subtotal, ""),
+            ("Discount", obj.discount, "− " if obj.discount else ""),
+            ("Shipping", obj.shipping, ""),
+            ("Tax", obj.tax, ""),
+            ("Total", obj.total, ""),
+        ]
+        if obj.currency == BASE_CURRENCY:
+            header = format_html("<tr><th></th><th>{}</th></tr>", obj.currency)
+            body = format_html_join(
+                "",
+                "<tr><th>{}</th><td>{}{}</td></tr>",
+                ((label, sign, format_money(amount, obj.currency)) for label, amount, sign in rows),
+            )
+        else:
+            header = format_html(
+                "<tr><th></th><th>{}</th><th>{} at the order's rate</th></tr>",
+                obj.currency,
+                BASE_CURRENCY,
+            )
+            body = format_html_join(
+                "",
+                "<tr><th>{}</th><td>{}{}</td><td>{}{}</td></tr>",
+                (
+                    (
+                        label,
+                        sign,
+                        format_money(amount, obj.currency),
+                        sign,
+                        format_money(in_base_currency(amount, obj), BASE_CURRENCY),
+                    )
+                    for label, amount, sign in rows
+                ),
+            )
+        return format_html('<table class="order-amounts">{}{}</table>', header, body)
+
+    @admin.display(description="Exchange rate")
+    def exchange_rate_display(self, obj):
+        if obj.currency == BASE_CURRENCY:
+            return "—"
+        return f"1 {BASE_CURRENCY} = {obj.exchange_rate.normalize():f} {obj.currency} (when placed)"
+
+    @admin.display(description="Tax rate")
+    def tax_rate_display(self, obj):
+        return f"{obj.tax_rate * 100:.2f} %"
+
+    # Status changes: the list's actions --------------------------------------------------
+    @admin.action(description="Mark paid", permissions=["transition"])
+    def mark_paid(self, request, queryset):
+        self._transition_selected(request, queryset, OrderStatus.PAID)
+
+    @admin.action(description="Mark processing", permissions=["transition"])
+    def mark_processing(self, request, queryset):
+        self._transition_selected(request, queryset, OrderStatus.PROCESSING)
+
+    @admin.action(description="Mark shipped", permissions=["transition"])
+    def mark_shipped(self, request, queryset):
+        self._transition_selected(request, queryset, OrderStatus.SHIPPED)
+
+    @admin.action(description="Mark delivered", permissions=["transition"])
+    def mark_delivered(self, request, queryset):
+        self._transition_selected(request, queryset, OrderStatus.DELIVERED)
+
+    @admin.action(description="Mark returned", permissions=["transition"])
+    def mark_returned(self, request, queryset):
+        self._transition_selected(request, queryset, OrderStatus.RETURNED)
+
+    @admin.action(description="Cancel", permissions=["transition"])
+    def cancel_orders(self, request, queryset):
+        self._transition_selected(request, queryset, OrderStatus.CANCELLED)
+
+    def _transition_selected(self, request, queryset, target):
+        """All selected orders move or none does: one refusal rolls every move
+        back. The selected rows are locked together first, in pk order, so the
+        stock each move touches is never locked ahead of another order's row
+        (a customer's cancel locks its order, then stock)."""
+        pks = list(queryset.order_by("pk").values_list("pk", flat=True)[: MAX_BULK_TRANSITION + 1])
+        if len(pks) > MAX_BULK_TRANSITION:
+            self.message_user(
+                request, f"Select at most {MAX_BULK_TRANSITION} orders at a time.", messages.ERROR
+            )
+            return
+        current = None
+        try:
+            with transaction.atomic():
+                orders = list(order_for_update().filter(pk__in=pks))
+                for current in orders:
+                    order_transition(order=current, target=target, actor=request.user)
+        except DomainError as exc:
+            where = f"{current.number}: " if current is not None else ""
+            self.message_user(
+                request, f"Nothing was changed. {where}{error_text(exc)}", messages.ERROR
+            )
+            return
+        label = OrderStatus(target).label.lower()
+        numbers = ", ".join(order.number for order in orders)
+        self.message_user(request, f"{len(orders)} order(s) now {label}: {numbers}.")
+
+    # Status changes: the order's page ----------------------------------------------------
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/status/",
+                self.admin_site.admin_view(self.transition_view),
+                name="orders_order_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        order = self.get_object(request, unquote(object_id))
+        if order is not None and self.has_transition_permission(request, order):
+            labels = dict(OrderStatus.choices)
+            extra["next_statuses"] = [
+                (status, labels[status]) for status in domain.next_statuses(order.status)
+            ]
+            extra["transition_url"] = reverse("admin:orders_order_transition", args=[order.pk])
+        return super().change_view(request, object_id, form_url, extra)
+
+    def transition_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_transition_permission(request):
+            raise PermissionDenied
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404("No order with that id.")
+        form = OrderTransitionForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(f"Choose one of: {', '.join(OrderStatus.values)}.")
+        target, reason = form.cleaned_data["target"], form.cleaned_data["reason"]
+        try:
+            if target == OrderStatus.CANCELLED:
+                order_cancel(order=order, actor=request.user, reason=reason or STAFF_CANCEL_REASON)
+            else:
+                order_transition(order=order, target=target, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, f"Nothing was changed. {error_text(exc)}", messages.ERROR)
+        else:
+            label = OrderStatus(target).label.lower()
+            self.message_user(request, f"Order {order.number} is now {label}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from boutique.accounts.demo import demo_accounts_load
 from boutique.cart.demo import demo_cart_load
 from boutique.catalog.demo import demo_catalog_load
+from boutique.orders.demo import demo_checkout_load
 
 
 class Command(BaseCommand):
@@ -26,6 +27,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo catalogue: {summary.products} products in {summary.categories} "
                 f"categories ({when})."
+            )
+            checkout = demo_checkout_load(actor=admin)
+            coupons = "" if checkout.coupons is None else ", coupons"
+            self.stdout.write(
+                f"Demo checkout: tax, LBP rate, shipping methods{coupons} "
+                f"({checkout.created_now} created now)."
             )
             customer = next(
                 (user for spec, user, _ in results if spec["label"] == "Customer"), None

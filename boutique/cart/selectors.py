@@ -9,6 +9,7 @@ from django.db.models import Sum
 
 from boutique.catalog.selectors import active_variant_rows, primary_images_for, purchasable_ids
 from boutique.core.money import BASE_CURRENCY, quantize
+from boutique.inventory.models import HolderType
 from boutique.inventory.selectors import available_map
 
 from .models import Cart, CartItem, CartStatus, WishlistItem
@@ -156,7 +157,8 @@ def cart_view(cart: Cart | None) -> CartView:
     if not items:
         return CartView(cart=cart)
     variant_ids = [item.variant_id for item in items]
-    free = available_map(variant_ids)
+    # Units this cart holds while its owner is in checkout are theirs to buy.
+    free = available_map(variant_ids, for_holder=(HolderType.CART, cart.pk))
     buyable = purchasable_ids(variant_ids)
     images = primary_images_for({item.variant.product_id for item in items})
     lines = [

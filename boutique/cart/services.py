@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from boutique.catalog.selectors import product_find_visible, purchasable_ids, variant_find
-from boutique.inventory.selectors import available, available_map
+from boutique.inventory.models import HolderType
+from boutique.inventory.selectors import available_map
 
 from .errors import (
     CartItemNotFound,
@@ -89,6 +90,11 @@ def _not_enough(variant, *, free: int, in_cart: int) -> NotEnoughAvailable:
     return NotEnoughAvailable(message, field_errors={"quantity": [f"At most {max(free, 0)}."]})
 
 
+def _available_to(cart: Cart, variant) -> int:
+    """Available units, counting what this cart holds in checkout as its own."""
+    return available_map([variant.pk], for_holder=(HolderType.CART, cart.pk))[variant.pk]
+
+
 def _lock(cart: Cart) -> Cart:
     return cart_for_update().get(pk=cart.pk, status=CartStatus.OPEN)
 
@@ -112,7 +118,7 @@ def cart_add_item(*, cart: Cart, quantity: int, variant_id=None, sku=None) -> Ca
                 )
             cart.currency = variant.currency
             cart.save(update_fields=["currency", "updated_at"])
-        free = available(variant)
+        free = _available_to(cart, variant)
         wanted = in_cart + quantity
         if wanted > MAX_LINE_QUANTITY:
             raise CartRequestInvalid(
@@ -168,7 +174,7 @@ def cart_set_quantity(*, cart: Cart, item_id: int, quantity: int) -> CartItem:
             variant = line.variant
             if variant.pk not in purchasable_ids([variant.pk]):
                 raise ProductUnavailable(f"{variant} is no longer sold.")
-            free = available(variant)
+            free = _available_to(cart, variant)
             if quantity > free:
                 raise _not_enough(variant, free=free, in_cart=0)
         if quantity != line.quantity:

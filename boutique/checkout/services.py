@@ -311,7 +311,8 @@ def checkout_quote(*, cart: Cart | None, user=None, data: CheckoutInput, strict_
 def _cart_problems(items) -> list[str]:
     ids = [item.variant_id for item in items]
     buyable = purchasable_ids(ids)
-    free = available_map(ids)
+    # The cart's own checkout hold is the customer's, not someone else's.
+    free = available_map(ids, for_holder=(HolderType.CART, items[0].cart_id))
     problems = []
     for item in items:
         if item.variant_id not in buyable:

@@ -85,15 +85,21 @@ def available(variant) -> int:
     return available_map([variant.pk])[variant.pk]
 
 
-def available_map(variant_ids: Iterable[int]) -> dict[int, int]:
-    """{variant_id: available} for many variants in two queries (0 when no stock row)."""
+def available_map(
+    variant_ids: Iterable[int], *, for_holder: tuple[str, object] | None = None
+) -> dict[int, int]:
+    """{variant_id: available} for many variants in two queries (0 when no stock
+    row). `for_holder` (holder_type, holder_id): what that cart or order may have,
+    i.e. its own holds count as available to it."""
     ids = list(dict.fromkeys(variant_ids))
     if not ids:
         return {}
     on_hand = dict(Stock.objects.filter(variant_id__in=ids).values_list("variant_id", "on_hand"))
+    holding = Reservation.objects.filter(holding_q(), variant_id__in=ids)
+    if for_holder is not None:
+        holding = holding.exclude(holder_type=for_holder[0], holder_id=str(for_holder[1]))
     reserved = dict(
-        Reservation.objects.filter(holding_q(), variant_id__in=ids)
-        .order_by()
+        holding.order_by()
         .values("variant_id")
         .annotate(total=Sum("quantity"))
         .values_list("variant_id", "total")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 
 from boutique.core.models import TimeStamped
 from boutique.core.money import BASE_CURRENCY, CURRENCY_CHOICES
@@ -199,8 +200,12 @@ class Order(TimeStamped):
             models.Index(fields=["status", "pay_by"], name="order_status_pay_by"),
         ]
         constraints = [
+            # Rounded to the cents the columns hold: SQLite keeps decimals as
+            # floating point, where 0.10 + 0.20 is not exactly 0.30.
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") - F("discount") + F("shipping") + F("tax")),
+                condition=Q(
+                    total=Round(F("subtotal") - F("discount") + F("shipping") + F("tax"), 2)
+                ),
                 name="order_total_adds_up",
             ),
             models.CheckConstraint(

@@ -69,9 +69,14 @@ def order_get_for_customer(*, user, number: str) -> Order:
 
 def order_get_for_guest(*, number: str, email: str) -> Order:
     """A guest's lookup: the number and the email on the order must both match."""
+    # Only guest orders: a customer's own orders are read from their account.
     order = (
         _detail_qs()
-        .filter(number=str(number).strip().upper(), email__iexact=(email or "").strip())
+        .filter(
+            number=str(number).strip().upper(),
+            email__iexact=(email or "").strip(),
+            user__isnull=True,
+        )
         .first()
     )
     if order is None:

@@ -287,3 +287,20 @@ def test_wishlist_needs_a_signed_in_user():
         wishlist_add(user=AnonymousUser(), product_id=product.pk)
     with pytest.raises(CartRequestInvalid):
         wishlist_add(user=UserFactory(), product_id=999999)
+
+
+def test_a_carts_own_checkout_hold_is_still_its_to_buy():
+    from boutique.checkout.services import checkout_hold
+
+    variant = _variant(stock=2)
+    cart = cart_obtain()
+    cart_add_item(cart=cart, sku=variant.sku, quantity=2)
+    assert checkout_hold(cart=cart) == []
+    line = cart_view(cart).lines[0]
+    assert line.ok and line.available == 2
+    # Someone else sees the units as taken.
+    other = cart_obtain()
+    with pytest.raises(NotEnoughAvailable):
+        cart_add_item(cart=other, sku=variant.sku, quantity=1)
+    cart_set_quantity(cart=cart, item_id=line.item.pk, quantity=1)
+    cart_set_quantity(cart=cart, item_id=line.item.pk, quantity=2)

@@ -127,11 +127,6 @@ def test_quoting_again_replaces_the_hold_instead_of_adding_one(client):
     assert available(item) == 7
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkout_quote's _cart_problems counts the cart's own checkout hold as taken: "
-    "a second quote of the last units says 'Only 0 … available' though the hold succeeds",
-)
 def test_quoting_the_last_units_again_reports_no_problem(client):
     item = variant(stock=2)
     headers = add_to_cart(client, item, 2)

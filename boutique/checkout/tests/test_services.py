@@ -360,3 +360,15 @@ def test_expiry_command_reports_what_it_cancelled(courier):
     out = StringIO()
     call_command("expire_unpaid_orders", stdout=out)
     assert "Expired 1 unpaid order(s)" in out.getvalue() and order.number in out.getvalue()
+
+
+def test_guest_lookup_finds_only_guest_orders(courier):
+    from boutique.orders.errors import OrderNotFound
+    from boutique.orders.selectors import order_get_for_guest
+
+    guest_order, _ = _place(_cart((_variant(), 1)), courier, email="Guest@Example.com")
+    assert order_get_for_guest(number=guest_order.number.lower(), email="guest@example.com")
+    owner = UserFactory()
+    own, _ = _place(_cart((_variant(), 1), user=owner), courier, user=owner, email="")
+    with pytest.raises(OrderNotFound):
+        order_get_for_guest(number=own.number, email=owner.email)

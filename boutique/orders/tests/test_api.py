@@ -327,13 +327,6 @@ def test_a_shipped_order_cannot_be_cancelled(client, user, method):
     assert available(item) == 3
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    raises=AssertionError,
-    reason="orders.Order's order_total_adds_up CHECK compares floats on SQLite: "
-    "48.00 - 4.80 + 4.00 + 2.59 != 49.79 there, so placing answers 500",
-)
 def test_an_order_whose_amounts_are_not_binary_fractions_is_placed(client, method):
     coupon_create(code="TEN", kind="percentage", value=Decimal("10"))
     headers = add_to_cart(client, variant(price="12.00"), 1)

@@ -18,11 +18,10 @@ from pydantic import Field
 from boutique.cart.api import CART_AUTH, CART_TOKEN_HEADER, TOKEN_DOC, Caller, _caller
 from boutique.checkout.schemas import CheckoutIn
 from boutique.checkout.services import order_place
-from boutique.core.errors import DomainError
 from boutique.core.schemas import problems
 
 from . import selectors, services
-from .errors import OrderNotFound
+from .errors import OrderNotFound, OrderQueryInvalid
 from .schemas import OrderOut, OrderPageOut
 
 orders_router = Router(tags=["orders"])
@@ -33,14 +32,6 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_NUMBER_LENGTH = 40
 MAX_EMAIL_LENGTH = 254
-
-
-class OrderQueryInvalid(DomainError):
-    """A page or page size that is not a whole number in range."""
-
-    code = "order_query_invalid"
-    status = 400
-    title = "The query parameters are not valid"
 
 
 class OrderListQuery(Schema):

@@ -40,3 +40,11 @@ class IdempotencyKeyReused(Conflict):
 class ShippingNotAvailable(Conflict):
     code = "shipping_not_available"
     title = "This shipping method does not serve that country"
+
+
+class OrderQueryInvalid(DomainError):
+    """A page or page size that is not a whole number in range."""
+
+    code = "order_query_invalid"
+    status = 400
+    title = "The query parameters are not valid"

@@ -8,8 +8,10 @@ from .views import (
     auth,
     cart,
     catalog,
+    checkout,
     children,
     home,
+    orders,
     product,
     verification,
     wishlist,
@@ -33,6 +35,22 @@ urlpatterns = [
     path("cart/items/<int:item_id>/", cart.cart_item_update, name="cart_item_update"),
     path("cart/items/<int:item_id>/remove/", cart.cart_item_remove, name="cart_item_remove"),
     path("cart/accept-prices/", cart.cart_accept_prices, name="cart_accept_prices"),
+    # Checkout and orders
+    path("checkout/start/", checkout.checkout_start, name="checkout_start"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("orders/lookup/", orders.order_lookup, name="order_lookup"),
+    path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("account/orders/", orders.order_history, name="orders"),
+    path(
+        "account/orders/<str:number>/",
+        orders.account_order_detail,
+        name="account_order_detail",
+    ),
+    path(
+        "account/orders/<str:number>/cancel/",
+        orders.account_order_cancel,
+        name="account_order_cancel",
+    ),
     # Wishlist
     path("account/wishlist/", wishlist.wishlist, name="wishlist"),
     path("wishlist/toggle/<int:product_id>/", wishlist.wishlist_toggle, name="wishlist_toggle"),

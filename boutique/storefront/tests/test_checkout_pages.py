@@ -261,6 +261,30 @@ def test_missing_details_are_shown_beside_the_fields_and_nothing_is_placed(clien
     assert not Order.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "status", "message"),
+    [
+        ("shipping_method", "abc", 400, "Unknown shipping method."),
+        ("shipping_method", "", 400, "Choose a shipping method."),
+        ("currency", "EUR", 422, "Select a valid choice."),
+        ("payment_method", "card", 422, "Select a valid choice."),
+        ("ship_country", "L1", 400, "Use a two-letter country code, e.g. LB."),
+        ("ship_country", "Lebanon", 422, "at most 2 characters"),
+        ("ship_line1", "bad\x00text", 422, "Null characters are not allowed."),
+        ("token", "clé", 400, "An Idempotency-Key is 1 to 100 printable ASCII characters."),
+        ("coupon", "X" * 41, 422, "at most 40 characters"),
+    ],
+)
+def test_bad_input_answers_4xx_and_places_nothing(client, lb, field, value, status, message):
+    _add(client, _variant(), 1)
+    html = _open_checkout(client)
+    form = {**_guest_form(_token(html), lb), field: value}
+    response = client.post(CHECKOUT, form)
+    assert response.status_code == status
+    assert message in response.content.decode()
+    assert not Order.objects.exists()
+
+
 def test_double_submit_with_the_same_token_places_one_order(client, lb):
     _add(client, _variant(), 1)
     form = _guest_form(_token(_open_checkout(client)), lb)
@@ -423,6 +447,23 @@ def test_order_history_query_count_does_not_grow(client, lb, django_assert_max_n
     with django_assert_max_num_queries(len(one)):
         page = client.get(HISTORY).content.decode()
     assert page.count('class="order-row"') == 10
+
+
+def test_order_detail_query_count_does_not_grow_with_items(
+    client, lb, django_assert_max_num_queries
+):
+    user = UserFactory()
+    small = _place_directly(user, _variant(), lb)
+    line = None
+    for n in range(4):
+        line = cart_add(user=user, variant_id=_variant(name=f"Toy {n}").pk, quantity=1)
+    big = order_place(cart=line.cart, user=user, data=_input(lb, email=user.email))[0]
+    client.force_login(user, backend=LOGIN_BACKEND)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("storefront:account_order_detail", args=[small.number]))
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(reverse("storefront:account_order_detail", args=[big.number]))
+    assert page.content.decode().count('class="order-item"') == 4
 
 
 def test_account_order_detail_shows_both_currencies_and_cancels(client, lb):

@@ -130,6 +130,9 @@ def test_cart_offers_checkout_and_start_holds_the_items(client, lb):
     held = Reservation.objects.get(holder_type=HolderType.CART, holder_id=str(cart.pk))
     assert held.quantity == 2 and held.state == ReservationState.ACTIVE
     assert held.expires_at > timezone.now() + timedelta(minutes=14)
+    # Back on the cart, its own hold does not make the items look sold out.
+    page = client.get(CART).content.decode()
+    assert f'action="{START}"' in page and "Out of stock" not in page
 
 
 def test_start_with_an_empty_cart_goes_back_to_the_cart(client):

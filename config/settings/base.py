@@ -194,6 +194,7 @@ RATE_LIMITS = {
     "register": env("RATE_LIMIT_REGISTER", default="10/h"),
     "otp_request": env("RATE_LIMIT_OTP_REQUEST", default="10/h"),
     "email_send": env("RATE_LIMIT_EMAIL_SEND", default="10/h"),
+    "order_lookup": env("RATE_LIMIT_ORDER_LOOKUP", default="20/h"),
 }
 
 # --- Email ------------------------------------------------------------------

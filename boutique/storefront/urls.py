@@ -10,6 +10,7 @@ from .views import (
     catalog,
     checkout,
     children,
+    currency,
     home,
     orders,
     product,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("p/<slug:slug>/", product.product, name="product"),
     path("p/<slug:slug>/variant/", product.product_variant, name="product_variant"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("currency/", currency.currency_choose, name="currency_choose"),
     # Cart
     path("cart/", cart.cart_page, name="cart"),
     path("cart/drawer/", cart.cart_drawer, name="cart_drawer"),

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "boutique.storefront.context_processors.shop",
                 "boutique.storefront.context_processors.cart_and_wishlist",
+                "boutique.storefront.context_processors.currency",
             ],
         },
     },

@@ -314,8 +314,9 @@ def test_listing_page_runs_a_fixed_number_of_queries(
 ):
     _shelf(n, media_root)
     client.get(SHOP)  # warm the session and content types
-    # Category tree, count, page, images, card prices and the facets.
-    with django_assert_max_num_queries(14):
+    # Category tree, count, page, images, card prices, the facets and the
+    # exchange rates (for the header's currency choice).
+    with django_assert_max_num_queries(15):
         response = client.get(SHOP, {"page_size": 100, "size": "S"})
     assert len(_names(response)) == n
 
@@ -333,8 +334,9 @@ def test_product_page_runs_a_fixed_number_of_queries(
         services.image_add(product=product, file=png_file(f"p{i}.png", size=(8, 8)))
     for i in range(4):
         make_product(f"Sibling {i}", category=category)
-    # Product, variants with stock, images, tags, tree, related, their images and prices.
-    with django_assert_max_num_queries(8):
+    # Product, variants with stock, images, tags, tree, related, their images and
+    # prices, and the exchange rates (header currency choice).
+    with django_assert_max_num_queries(9):
         response = client.get(_product(product.slug))
     assert response.content.decode().count('name="variant"') == (n if n > 1 else 0)
 

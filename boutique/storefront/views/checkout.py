@@ -36,6 +36,7 @@ from boutique.core.money import BASE_CURRENCY, quantize
 from boutique.orders import selectors as orders_selectors
 from boutique.orders.errors import CartEmpty
 
+from ..currency import display_currency
 from ..forms.checkout import NEW_ADDRESS, CheckoutForm, checkout_input
 from ..helpers import CART_SESSION_KEY, FORM_INVALID, redirect_to
 from .cart import current_cart
@@ -100,7 +101,8 @@ def _form(request, data=None) -> CheckoutForm:
     initial = {
         "token": CheckoutForm.new_token(),
         "billing_same": True,
-        "currency": BASE_CURRENCY,
+        # Checkout starts in the currency the visitor browses in.
+        "currency": display_currency(request),
         "payment_method": settings.CHECKOUT_PAYMENT_METHODS[0],
         # The shop delivers mostly at home: its own country until told otherwise.
         "ship_country": settings.PHONE_DEFAULT_REGION,

@@ -372,3 +372,17 @@ def test_guest_lookup_finds_only_guest_orders(courier):
     own, _ = _place(_cart((_variant(), 1), user=owner), courier, user=owner, email="")
     with pytest.raises(OrderNotFound):
         order_get_for_guest(number=own.number, email=owner.email)
+
+
+def test_tax_inclusive_prices_charge_the_sticker_price(courier, settings):
+    settings.PRICES_INCLUDE_TAX = True
+    cart = _cart((_variant("10.60"), 1))
+    order, _ = _place(cart, courier)
+    # 6 % included in the $10.60 sticker; shipping not taxed: the customer pays 10.60 + 4.00.
+    assert (order.subtotal, order.tax, order.shipping, order.total) == (
+        Decimal("10.00"),
+        Decimal("0.60"),
+        Decimal("4.00"),
+        Decimal("14.60"),
+    )
+    assert order.prices_include_tax

@@ -208,3 +208,41 @@ def exchange_rate_set(*, currency: str, rate, effective_from=None, actor=None) -
             new={"currency": currency, "rate": value, "effective_from": row.effective_from},
         )
     return row
+
+
+def order_payment_failed(*, order: Order, actor=None, reason: str = "") -> None:
+    """A payment attempt failed: the order stays payable (until it expires) and
+    says so. Only a pending payment status changes."""
+    with transaction.atomic():
+        changed = Order.objects.filter(
+            pk=order.pk, payment_status=PaymentStatus.PENDING, status=OrderStatus.PENDING
+        ).update(payment_status=PaymentStatus.FAILED, updated_at=timezone.now())
+        if changed:
+            audit_record(
+                entity=order,
+                action="order.payment_failed",
+                actor=actor,
+                old={"payment_status": PaymentStatus.PENDING},
+                new={"payment_status": PaymentStatus.FAILED, "reason": reason[:200]},
+            )
+
+
+def order_payment_status_set(*, order: Order, payment_status: str, actor=None) -> None:
+    """Refunds move the payment status (partially_refunded, refunded)."""
+    if payment_status not in PaymentStatus.values:
+        raise ValidationFailed(f"Unknown payment status {payment_status!r}.")
+    with transaction.atomic():
+        order = _locked(order)
+        if order.payment_status == payment_status:
+            return
+        old = order.payment_status
+        Order.objects.filter(pk=order.pk).update(
+            payment_status=payment_status, updated_at=timezone.now()
+        )
+        audit_record(
+            entity=order,
+            action="order.payment_status",
+            actor=actor,
+            old={"payment_status": old},
+            new={"payment_status": payment_status},
+        )

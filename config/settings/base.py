@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "boutique.cart",
     "boutique.promotions",
     "boutique.orders",
+    "boutique.payments",
     "boutique.notifications",
     "boutique.storefront",
     "imagekit",
@@ -238,6 +239,22 @@ ORDER_PAY_WITHIN_MINUTES = {
     "bank_transfer": env.int("ORDER_PAY_WITHIN_TRANSFER_MINUTES", default=72 * 60),
 }
 ORDER_NUMBER_PREFIX = env("ORDER_NUMBER_PREFIX", default="BQ")
+
+# --- Payments ---------------------------------------------------------------------
+# The card gateway: "test" (offline, test card numbers) or "stripe".
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="test")
+PAYMENT_TEST_WEBHOOK_SECRET = env("PAYMENT_TEST_WEBHOOK_SECRET", default="whsec_test_boutique")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Stripe's API address; tests point it at a local fake server.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+REFUND_NUMBER_PREFIX = env("REFUND_NUMBER_PREFIX", default="RF")
+# Shown to customers paying by bank transfer.
+BANK_TRANSFER_DETAILS = env(
+    "BANK_TRANSFER_DETAILS",
+    default="Boutique SAL · Bank: Example Bank, Beirut · IBAN: LB00 0000 0000 0000 0000 0000 0000",
+)
 
 # Thumbnails are generated when an image is added, so pages never wait for them.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"

@@ -1,0 +1,130 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from boutique.core.models import TimeStamped
+from boutique.core.money import CURRENCY_CHOICES
+from boutique.orders.models import MONEY, PaymentMethod
+
+
+class PaymentState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    REQUIRES_ACTION = "requires_action", "Requires action"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Payment(TimeStamped):
+    """Money received (or being received) for an order. Card payments keep only
+    what the gateway gives back: brand, last four digits, expiry and its token.
+    Never a card number or a CVV."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    provider = models.CharField(max_length=20, help_text="test, stripe, or offline (staff).")
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=6, default=Decimal(1))
+    status = models.CharField(
+        max_length=16, choices=PaymentState.choices, default=PaymentState.PENDING
+    )
+    transaction_ref = models.CharField(max_length=100, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_token = models.CharField(max_length=100, blank=True)
+    bank_reference = models.CharField(max_length=100, blank=True)
+    amount_refunded = models.DecimalField(**MONEY, default=Decimal(0))
+    error_code = models.CharField(max_length=60, blank=True)
+    error_message = models.CharField(max_length=255, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "transaction_ref"],
+                condition=~Q(transaction_ref=""),
+                name="payment_ref_unique_per_provider",
+            ),
+            # The last line against a double capture: one successful payment per order.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="succeeded"),
+                name="payment_one_success_per_order",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0, amount_refunded__lte=F("amount")),
+                name="payment_refunds_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.amount} {self.currency} ({self.status})"
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.amount - self.amount_refunded
+
+
+class AttemptOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REQUIRES_ACTION = "requires_action", "Requires action"
+    ERROR = "error", "Gateway error"
+
+
+class PaymentAttempt(models.Model):
+    """One try at paying, keyed by the client's idempotency key: a retried
+    request with the same key is answered with this attempt's outcome."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    outcome = models.CharField(
+        max_length=16, choices=AttemptOutcome.choices, default=AttemptOutcome.PENDING
+    )
+    error_code = models.CharField(max_length=60, blank=True)
+    error_message = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.idempotency_key}: {self.outcome}"
+
+
+class WebhookEvent(models.Model):
+    """A gateway's notification, stored once (provider + event id) and processed
+    idempotently."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.type} {self.event_id}"

@@ -1,0 +1,314 @@
+"""Taking payments. Never call a gateway inside a transaction that holds locks:
+record the attempt and commit, charge, then record the outcome in a second
+transaction. The order moves to paid only through orders.services, and at most
+one payment per order can succeed (a conditional update plus a partial unique
+constraint), so a retried request, a webhook and a double click can never
+capture twice."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from boutique.audit.services import audit_record
+from boutique.checkout.domain import convert
+from boutique.core.errors import Conflict, DomainError, ValidationFailed
+from boutique.orders.locks import order_for_update
+from boutique.orders.models import ExchangeRate, Order, OrderStatus, PaymentMethod, PaymentStatus
+from boutique.orders.services import (
+    order_mark_paid,
+    order_payment_failed,
+    order_payment_status_set,
+)
+
+from .gateways import GatewayError, get_gateway
+from .models import AttemptOutcome, Payment, PaymentAttempt, PaymentState
+
+OFFLINE_METHODS = {
+    PaymentMethod.CASH_USD,
+    PaymentMethod.CASH_LBP,
+    PaymentMethod.COD,
+    PaymentMethod.BANK_TRANSFER,
+}
+
+
+class PaymentRefused(DomainError):
+    """The card was declined, or needs the customer's bank to confirm."""
+
+    code = "payment_refused"
+    status = 402
+    title = "The payment did not go through"
+
+
+class OrderNotPayable(Conflict):
+    code = "order_not_payable"
+    title = "This order cannot be paid now"
+
+
+def _check_payable(order: Order) -> None:
+    if order.status != OrderStatus.PENDING or order.payment_status not in (
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+    ):
+        raise OrderNotPayable(f"Order {order.number} is {order.status}; it cannot be paid now.")
+    if order.pay_by and order.pay_by <= timezone.now():
+        raise OrderNotPayable(f"Order {order.number} was not paid in time and has expired.")
+
+
+def _clean_key(key) -> str:
+    key = str(key or "").strip()
+    if not key or len(key) > 100 or not key.isascii() or not key.isprintable():
+        raise ValidationFailed(
+            "An Idempotency-Key of 1 to 100 printable characters is required.",
+            field_errors={"idempotency_key": ["Required."]},
+        )
+    return key
+
+
+def _previous_attempt(key: str, order: Order) -> PaymentAttempt | None:
+    attempt = PaymentAttempt.objects.select_related("payment").filter(idempotency_key=key).first()
+    if attempt is not None and attempt.order_id != order.pk:
+        raise Conflict("This Idempotency-Key was used for another order.")
+    return attempt
+
+
+def _replay(attempt: PaymentAttempt) -> Payment:
+    if attempt.outcome == AttemptOutcome.PENDING:
+        raise Conflict("This payment is still being processed; try again in a moment.")
+    if attempt.outcome in (
+        AttemptOutcome.FAILED,
+        AttemptOutcome.ERROR,
+        AttemptOutcome.REQUIRES_ACTION,
+    ):
+        raise PaymentRefused(attempt.error_message or "The payment did not go through.")
+    return attempt.payment
+
+
+def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -> Payment:
+    """Charge the order's total on a card token through the active gateway.
+    Same key, same answer. A decline records the attempt, marks the order's
+    payment as failed (it stays payable until it expires) and raises
+    PaymentRefused with the bank's reason."""
+    key = _clean_key(idempotency_key)
+    if not str(token or "").strip():
+        raise ValidationFailed("A card token is required.", field_errors={"token": ["Required."]})
+    gateway = get_gateway()
+    previous = _previous_attempt(key, order)
+    if previous is not None:
+        return _replay(previous)
+    # 1. Record the attempt and a pending payment, and commit.
+    try:
+        with transaction.atomic():
+            locked = order_for_update().get(pk=order.pk)
+            _check_payable(locked)
+            if Payment.objects.filter(order=locked, status=PaymentState.SUCCEEDED).exists():
+                raise OrderNotPayable(f"Order {locked.number} is already paid.")
+            payment = Payment.objects.create(
+                order=locked,
+                method=PaymentMethod.CARD,
+                provider=gateway.name,
+                amount=locked.total,
+                currency=locked.currency,
+                exchange_rate=locked.exchange_rate,
+            )
+            attempt = PaymentAttempt.objects.create(
+                order=locked, payment=payment, idempotency_key=key, method=PaymentMethod.CARD
+            )
+    except IntegrityError:  # the same key raced us: answer with its attempt
+        return _replay(PaymentAttempt.objects.select_related("payment").get(idempotency_key=key))
+    # 2. Charge, outside any transaction.
+    try:
+        result = gateway.charge(
+            amount=payment.amount,
+            currency=payment.currency,
+            token=token,
+            idempotency_key=key,
+            description=f"Order {order.number}",
+            metadata={"order": order.number, "payment": payment.pk},
+        )
+    except GatewayError as exc:
+        _record_failure(payment, attempt, code="gateway_error", message=str(exc)[:255])
+        raise PaymentRefused(
+            "The payment service could not be reached; you have not been charged. Try again."
+        ) from exc
+    # 3. Record the outcome.
+    card = {
+        "card_brand": result.brand[:20],
+        "card_last4": result.last4[-4:],
+        "card_exp_month": result.exp_month,
+        "card_exp_year": result.exp_year,
+        "card_token": result.token[:100],
+        "transaction_ref": result.transaction_ref[:100],
+    }
+    if result.status == "succeeded":
+        return payment_succeeded(payment=payment, attempt=attempt, actor=actor, **card)
+    outcome = (
+        AttemptOutcome.REQUIRES_ACTION
+        if result.status == "requires_action"
+        else AttemptOutcome.FAILED
+    )
+    _record_failure(
+        payment,
+        attempt,
+        code=result.error_code,
+        message=result.error_message,
+        outcome=outcome,
+        card=card,
+    )
+    raise PaymentRefused(result.error_message or "Your card was declined.")
+
+
+def _record_failure(payment, attempt, *, code, message, outcome=AttemptOutcome.ERROR, card=None):
+    now = timezone.now()
+    with transaction.atomic():
+        state = (
+            PaymentState.REQUIRES_ACTION
+            if outcome == AttemptOutcome.REQUIRES_ACTION
+            else PaymentState.FAILED
+        )
+        Payment.objects.filter(pk=payment.pk, status=PaymentState.PENDING).update(
+            status=state,
+            error_code=code[:60],
+            error_message=message[:255],
+            updated_at=now,
+            **(card or {}),
+        )
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(
+            outcome=outcome, error_code=code[:60], error_message=message[:255], finished_at=now
+        )
+        audit_record(
+            entity=payment,
+            action="payment.failed",
+            new={"order": payment.order.number, "code": code, "message": message},
+        )
+        order_payment_failed(order=payment.order, reason=message)
+
+
+def payment_succeeded(
+    *, payment: Payment, attempt: PaymentAttempt | None = None, actor=None, **fields
+) -> Payment:
+    """Mark a payment succeeded (from the charge call or a webhook) and the order
+    paid. Idempotent: a payment already succeeded is returned as it is; a
+    second payment for an already-paid order is refused by the database."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Payment.objects.filter(
+            pk=payment.pk,
+            status__in=[PaymentState.PENDING, PaymentState.REQUIRES_ACTION, PaymentState.FAILED],
+        ).update(status=PaymentState.SUCCEEDED, succeeded_at=now, updated_at=now, **fields)
+        if attempt is not None:
+            PaymentAttempt.objects.filter(pk=attempt.pk).update(
+                outcome=AttemptOutcome.SUCCEEDED, finished_at=now
+            )
+        payment.refresh_from_db()
+        if changed:
+            audit_record(
+                entity=payment,
+                action="payment.succeeded",
+                actor=actor,
+                old={"status": "pending"},
+                new={
+                    "status": PaymentState.SUCCEEDED,
+                    "order": payment.order.number,
+                    "amount": payment.amount,
+                    "currency": payment.currency,
+                    "method": payment.method,
+                    "ref": payment.transaction_ref or payment.bank_reference,
+                },
+            )
+            order = Order.objects.get(pk=payment.order_id)
+            if order.status == OrderStatus.PENDING:
+                order_mark_paid(order=order, actor=actor)
+    return payment
+
+
+def payment_confirm_offline(
+    *,
+    order: Order,
+    method: str,
+    actor,
+    reference: str = "",
+    amount: Decimal | None = None,
+) -> Payment:
+    """Staff confirm money received outside the card gateway: cash in USD or LBP
+    (LBP at the order's own rate), cash on delivery, or a bank transfer (with the
+    bank's reference). Marks the order paid. Audited with the staff member."""
+    if method not in OFFLINE_METHODS:
+        raise ValidationFailed("Choose cash, cash on delivery or bank transfer.")
+    reference = str(reference or "").strip()[:100]
+    if method == PaymentMethod.BANK_TRANSFER and not reference:
+        raise ValidationFailed(
+            "Enter the bank's reference for the transfer.",
+            field_errors={"reference": ["Required for a bank transfer."]},
+        )
+    with transaction.atomic():
+        locked = order_for_update().get(pk=order.pk)
+        if locked.status not in (OrderStatus.PENDING, OrderStatus.PROCESSING) or (
+            locked.payment_status == PaymentStatus.PAID
+        ):
+            raise OrderNotPayable(f"Order {locked.number} is {locked.status}; nothing to confirm.")
+        currency, rate, due = _offline_amount(locked, method)
+        if amount is not None and Decimal(amount) != due:
+            raise ValidationFailed(
+                f"The amount due is {due} {currency}.", field_errors={"amount": [str(due)]}
+            )
+        payment = Payment.objects.create(
+            order=locked,
+            method=method,
+            provider="offline",
+            amount=due,
+            currency=currency,
+            exchange_rate=rate,
+            bank_reference=reference if method == PaymentMethod.BANK_TRANSFER else "",
+            transaction_ref="",
+            confirmed_by=actor,
+        )
+        now = timezone.now()
+        Payment.objects.filter(pk=payment.pk).update(
+            status=PaymentState.SUCCEEDED, succeeded_at=now, updated_at=now
+        )
+        payment.refresh_from_db()
+        audit_record(
+            entity=payment,
+            action="payment.confirmed",
+            actor=actor,
+            new={
+                "order": locked.number,
+                "method": method,
+                "amount": due,
+                "currency": currency,
+                "reference": reference,
+            },
+        )
+        if locked.status == OrderStatus.PENDING:
+            order_mark_paid(order=locked, actor=actor)
+        else:  # cash on delivery collected for an order already being processed
+            order_payment_status_set(order=locked, payment_status=PaymentStatus.PAID, actor=actor)
+    return payment
+
+
+def _offline_amount(order: Order, method: str) -> tuple[str, Decimal, Decimal]:
+    """(currency, rate, amount) the customer pays offline. Cash in LBP of a USD
+    order is converted at the order's own rate (whole pounds)."""
+    if method == PaymentMethod.CASH_LBP and order.currency != "LBP":
+        rate = order_lbp_rate(order)
+        return "LBP", rate, convert(order.total, order.currency, "LBP", {"LBP": rate, "USD": 1})
+    if method == PaymentMethod.CASH_USD and order.currency != "USD":
+        usd = convert(order.total, order.currency, "USD", {order.currency: order.exchange_rate})
+        return "USD", Decimal(1), usd
+    return order.currency, order.exchange_rate, order.total
+
+
+def order_lbp_rate(order: Order) -> Decimal:
+    """The LBP rate for an order: its own when placed in LBP, else the rate in
+    effect when it was placed."""
+    if order.currency == "LBP":
+        return order.exchange_rate
+    row = (
+        ExchangeRate.objects.filter(currency="LBP", effective_from__lte=order.placed_at)
+        .order_by("-effective_from")
+        .first()
+    )
+    if row is None:
+        raise ValidationFailed("There is no LBP exchange rate for this order's date.")
+    return row.rate

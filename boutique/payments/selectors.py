@@ -1,8 +1,14 @@
 """Every read of payments."""
 
-from boutique.orders.errors import OrderNotFound
-from boutique.orders.models import Order
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
+
+from boutique.orders.errors import OrderNotFound
+from boutique.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
+
+from .amounts import offline_amount
 from .models import Payment, PaymentAttempt
 
 
@@ -27,3 +33,42 @@ def order_get_for_staff(*, number: str) -> Order:
     if order is None:
         raise OrderNotFound("No order with that number.")
     return order
+
+
+@dataclass(frozen=True)
+class PaymentDue:
+    method: str
+    currency: str
+    amount: Decimal
+    rate: Decimal
+    payable_online: bool  # a card form is offered
+    bank_details: str = ""
+    reference: str = ""
+
+
+def payment_due(order: Order) -> PaymentDue | None:
+    """What is left to pay on an order and how (None when nothing is due)."""
+    if order.status != OrderStatus.PENDING or order.payment_status not in (
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+    ):
+        return None
+    if order.payment_method == PaymentMethod.CARD:
+        return PaymentDue(
+            method=order.payment_method,
+            currency=order.currency,
+            amount=order.total,
+            rate=order.exchange_rate,
+            payable_online=True,
+        )
+    currency, rate, amount = offline_amount(order, order.payment_method)
+    is_transfer = order.payment_method == PaymentMethod.BANK_TRANSFER
+    return PaymentDue(
+        method=order.payment_method,
+        currency=currency,
+        amount=amount,
+        rate=rate,
+        payable_online=False,
+        bank_details=settings.BANK_TRANSFER_DETAILS if is_transfer else "",
+        reference=order.number,
+    )

@@ -11,16 +11,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from boutique.audit.services import audit_record
-from boutique.checkout.domain import convert
 from boutique.core.errors import Conflict, DomainError, ValidationFailed
 from boutique.orders.locks import order_for_update
-from boutique.orders.models import ExchangeRate, Order, OrderStatus, PaymentMethod, PaymentStatus
+from boutique.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from boutique.orders.services import (
     order_mark_paid,
     order_payment_failed,
     order_payment_status_set,
 )
 
+from .amounts import offline_amount
 from .gateways import GatewayError, get_gateway
 from .models import AttemptOutcome, Payment, PaymentAttempt, PaymentState
 
@@ -247,7 +247,7 @@ def payment_confirm_offline(
             locked.payment_status == PaymentStatus.PAID
         ):
             raise OrderNotPayable(f"Order {locked.number} is {locked.status}; nothing to confirm.")
-        currency, rate, due = _offline_amount(locked, method)
+        currency, rate, due = offline_amount(locked, method)
         if amount is not None and Decimal(amount) != due:
             raise ValidationFailed(
                 f"The amount due is {due} {currency}.", field_errors={"amount": [str(due)]}
@@ -285,30 +285,3 @@ def payment_confirm_offline(
         else:  # cash on delivery collected for an order already being processed
             order_payment_status_set(order=locked, payment_status=PaymentStatus.PAID, actor=actor)
     return payment
-
-
-def _offline_amount(order: Order, method: str) -> tuple[str, Decimal, Decimal]:
-    """(currency, rate, amount) the customer pays offline. Cash in LBP of a USD
-    order is converted at the order's own rate (whole pounds)."""
-    if method == PaymentMethod.CASH_LBP and order.currency != "LBP":
-        rate = order_lbp_rate(order)
-        return "LBP", rate, convert(order.total, order.currency, "LBP", {"LBP": rate, "USD": 1})
-    if method == PaymentMethod.CASH_USD and order.currency != "USD":
-        usd = convert(order.total, order.currency, "USD", {order.currency: order.exchange_rate})
-        return "USD", Decimal(1), usd
-    return order.currency, order.exchange_rate, order.total
-
-
-def order_lbp_rate(order: Order) -> Decimal:
-    """The LBP rate for an order: its own when placed in LBP, else the rate in
-    effect when it was placed."""
-    if order.currency == "LBP":
-        return order.exchange_rate
-    row = (
-        ExchangeRate.objects.filter(currency="LBP", effective_from__lte=order.placed_at)
-        .order_by("-effective_from")
-        .first()
-    )
-    if row is None:
-        raise ValidationFailed("There is no LBP exchange rate for this order's date.")
-    return row.rate

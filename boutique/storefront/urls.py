@@ -13,6 +13,7 @@ from .views import (
     currency,
     home,
     orders,
+    payments,
     product,
     verification,
     wishlist,
@@ -42,6 +43,7 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("orders/lookup/", orders.order_lookup, name="order_lookup"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("orders/<str:number>/pay/", payments.order_pay, name="order_pay"),
     path("account/orders/", orders.order_history, name="orders"),
     path(
         "account/orders/<str:number>/",

@@ -228,8 +228,10 @@ DEFAULT_TAX_RATE = env("DEFAULT_TAX_RATE", default="0.06")
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
 # A customer in checkout holds their items this long.
 CHECKOUT_HOLD_MINUTES = env.int("CHECKOUT_HOLD_MINUTES", default=15)
-# Payment methods the checkout offers (the payments app adds card and transfers).
-CHECKOUT_PAYMENT_METHODS = env.list("CHECKOUT_PAYMENT_METHODS", default=["cod"])
+# Payment methods the checkout offers, in this order.
+CHECKOUT_PAYMENT_METHODS = env.list(
+    "CHECKOUT_PAYMENT_METHODS", default=["cod", "card", "bank_transfer", "cash_usd", "cash_lbp"]
+)
 # Unpaid orders expire after this many minutes, per payment method.
 ORDER_PAY_WITHIN_MINUTES = {
     "card": env.int("ORDER_PAY_WITHIN_CARD_MINUTES", default=30),

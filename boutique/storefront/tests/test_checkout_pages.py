@@ -270,7 +270,7 @@ def test_missing_details_are_shown_beside_the_fields_and_nothing_is_placed(clien
         ("shipping_method", "abc", 400, "Unknown shipping method."),
         ("shipping_method", "", 400, "Choose a shipping method."),
         ("currency", "EUR", 422, "Select a valid choice."),
-        ("payment_method", "card", 422, "Select a valid choice."),
+        ("payment_method", "paypal", 422, "Select a valid choice."),
         ("ship_country", "L1", 400, "Use a two-letter country code, e.g. LB."),
         ("ship_country", "Lebanon", 422, "at most 2 characters"),
         ("ship_line1", "bad\x00text", 422, "Null characters are not allowed."),

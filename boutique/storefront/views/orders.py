@@ -2,6 +2,7 @@
 the orders placed or looked up in their session), the guest lookup by number
 and email, and the account's order history, detail and cancel."""
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from boutique.core.ratelimit import rate_limit
 from boutique.orders import domain as order_rules
 from boutique.orders import selectors
 from boutique.orders.services import order_cancel
+from boutique.payments.selectors import payment_due, payments_for_order
 
 from ..forms.checkout import OrderLookupForm
 from ..helpers import FORM_INVALID, add_domain_error, not_found_as_404, redirect_to
@@ -138,6 +140,10 @@ def _render_order(request, order, *, in_account: bool, status: int = 200):
             and order.status in order_rules.CANCELLABLE
         ),
         "in_account": in_account,
+        "due": payment_due(order),
+        "payments": payments_for_order(order=order),
+        "pay_key": str(uuid.uuid4()),
+        "card_gateway": settings.PAYMENT_GATEWAY,
     }
     return render(request, "storefront/pages/order_detail.html", context, status=status)
 

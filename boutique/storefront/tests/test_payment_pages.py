@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from boutique.cart.services import cart_add, cart_obtain
+from boutique.catalog.tests.factories import make_product
+from boutique.checkout.services import CheckoutInput, order_place
+from boutique.orders.models import Order, ShippingMethod
+from boutique.payments.models import Payment, PaymentAttempt
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {"full_name": "Rania Haddad", "line1": "Hamra St 12", "city": "Beirut", "country": "LB"}
+
+
+@pytest.fixture
+def guest_order(client):
+    def make(payment_method="card", price="20.00"):
+        method = ShippingMethod.objects.create(name="Courier", price=Decimal("4.00"))
+        variant = make_product(price=price, stock=5).variants.get()
+        cart = cart_obtain()
+        cart_add(token=cart.token, variant_id=variant.pk, quantity=1)
+        order, _ = order_place(
+            cart=cart,
+            data=CheckoutInput(
+                email="guest@example.com",
+                shipping_address=ADDRESS,
+                shipping_method_id=method.pk,
+                payment_method=payment_method,
+            ),
+        )
+        # The browser that placed it may see it.
+        session = client.session
+        session["guest_orders"] = {order.number: order.email}
+        session.save()
+        return order
+
+    return make
+
+
+def _pay(client, order, number, cvc="123", key="k-1"):
+    return client.post(
+        reverse("storefront:order_pay", args=[order.number]),
+        {"number": number, "exp_month": "12", "exp_year": "2030", "cvc": cvc, "key": key},
+    )
+
+
+def test_card_decline_then_retry_pays_the_order(client, guest_order):
+    order = guest_order("card")
+    page = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert 'id="card-number"' in page
+    declined = _pay(client, order, "4000 0000 0000 0002", cvc="654", key="k-1")
+    html = declined.content.decode()
+    assert declined.status_code == 402
+    assert "Your card was declined." in html
+    # The form comes back empty: the number and CVV are never echoed.
+    assert "4000000000000002" not in html and 'value="4000' not in html and "654" not in html
+    order.refresh_from_db()
+    assert order.payment_status == "failed"
+    paid = _pay(client, order, "4242 4242 4242 4242", key="k-2")
+    assert paid.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == ("paid", "paid")
+    html = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert "Visa ending 4242" in html and 'id="card-number"' not in html
+    assert PaymentAttempt.objects.filter(order=order).count() == 2
+
+
+def test_an_invalid_card_number_is_400_and_nothing_is_recorded(client, guest_order):
+    order = guest_order("card")
+    response = _pay(client, order, "1234 5678 9012 3456")
+    assert response.status_code == 400
+    assert "That card number is not valid." in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_someone_elses_order_cannot_be_paid_here(client, guest_order):
+    order = guest_order("card")
+    client.session.flush()
+    other = client.__class__()
+    assert _pay(other, order, "4242 4242 4242 4242").status_code == 404
+    assert not Payment.objects.exists()
+
+
+def test_bank_transfer_shows_the_details_and_the_reference(client, guest_order, settings):
+    settings.BANK_TRANSFER_DETAILS = "IBAN LB62 0999 0000 0001 0019 0122 9114"
+    order = guest_order("bank_transfer")
+    html = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert "IBAN LB62 0999 0000 0001 0019 0122 9114" in html
+    assert f'class="payment-reference">{order.number}<' in html
+    assert 'id="card-number"' not in html
+
+
+def test_cash_in_lbp_shows_the_amount_at_the_orders_rate(client, guest_order):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from boutique.orders.models import ExchangeRate
+
+    ExchangeRate.objects.create(
+        currency="LBP", rate=Decimal("89500"), effective_from=timezone.now() - timedelta(days=1)
+    )
+    order = guest_order("cash_lbp", price="10.00")
+    html = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert "LBP 1,306,700" in html and "89500 LBP per US dollar" in html
+    assert Order.objects.get(pk=order.pk).payment_method == "cash_lbp"
+
+
+def test_cash_on_delivery_says_when_to_pay(client, guest_order):
+    order = guest_order("cod")
+    html = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert "in cash when your parcel arrives" in html

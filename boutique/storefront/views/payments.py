@@ -1,0 +1,57 @@
+"""Paying an order from its page. With the test gateway the card form posts the
+card to us: it is turned into a token in memory and dropped at once (the number
+and CVV are sensitive POST parameters, never logged or stored). With Stripe the
+browser talks to Stripe and only a token reaches us."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from boutique.core.errors import DomainError
+from boutique.payments.gateways.test import InvalidCard, tokenize
+from boutique.payments.services import PaymentRefused, payment_card_pay
+
+from ..helpers import redirect_to
+from .orders import _order_for_visitor, _render_order
+
+
+@require_POST
+@sensitive_post_parameters("number", "cvc")
+def order_pay(request, number: str):
+    order = _order_for_visitor(request, number)
+    key = request.POST.get("key", "")
+    try:
+        if settings.PAYMENT_GATEWAY == "test":
+            token = tokenize(
+                number=request.POST.get("number", ""),
+                exp_month=_int(request.POST.get("exp_month")),
+                exp_year=_int(request.POST.get("exp_year")),
+                cvc=request.POST.get("cvc", ""),
+            )
+        else:
+            token = request.POST.get("token", "")
+        payment_card_pay(order=order, token=token, idempotency_key=key, actor=None)
+    except InvalidCard as exc:
+        messages.error(request, str(exc))
+        return _again(request, order, status=400)
+    except PaymentRefused as exc:
+        messages.error(request, f"{exc.detail} Nothing was charged; you can try another card.")
+        return _again(request, order, status=402)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return _again(request, order, status=exc.status)
+    messages.success(request, f"Thank you! Order {order.number} is paid.")
+    return redirect_to(request, "storefront:order_detail", order.number)
+
+
+def _again(request, order, *, status: int):
+    order.refresh_from_db()
+    return _render_order(request, order, in_account=False, status=status)
+
+
+def _int(value) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0

@@ -128,3 +128,59 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.type} {self.event_id}"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class RefundNumberCounter(models.Model):
+    """The last refund number handed out per year (RF-2026-000001)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Refund(TimeStamped):
+    """Money given back on a payment: by amount, or by items (a list of
+    {order_item_id, quantity}, priced at what was paid for them). Card refunds
+    go through the gateway; cash and bank refunds are recorded by staff. The
+    amount is reserved on the payment (amount_refunded) before the gateway is
+    called and given back if the refund fails."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    refund_number = models.CharField(max_length=20, unique=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    reason = models.CharField(max_length=255)
+    items = models.JSONField(default=list, blank=True)
+    restock = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=RefundState.choices, default=RefundState.PENDING
+    )
+    provider_ref = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="refund_idempotency_key_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.refund_number} {self.amount} {self.currency} ({self.status})"

@@ -14,6 +14,7 @@ from boutique.core.api_auth import BearerAuth, SessionAuth
 from boutique.core.errors import DomainError
 from boutique.core.problems import problem_response
 from boutique.orders.api import orders_router
+from boutique.payments.api import webhooks_router
 from boutique.payments.api_orders import payments_router
 
 logger = logging.getLogger("boutique.api")
@@ -123,3 +124,4 @@ api.add_router("/v1/", cart_router)
 api.add_router("/v1/", checkout_router)
 api.add_router("/v1/", orders_router)
 api.add_router("/v1/", payments_router)
+api.add_router("/v1/", webhooks_router)

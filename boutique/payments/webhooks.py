@@ -1,0 +1,307 @@
+"""Gateway webhooks: verified, stored once, processed once.
+
+`webhook_receive` checks the signature, stores the event under its
+(provider, event id) and commits, then processes it in a second transaction
+under the event's row lock. Processing ends with a conditional update
+(`processed_at IS NULL`), so ten deliveries of one event, at once or one after
+another, capture once. An event that cannot be applied yet (a refund notice
+before the capture notice, a payment we do not know yet) stays stored with
+`processed_at` empty and the reason in `error`; `webhook_events_retry` applies
+pending events later in the order they were received."""
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from boutique.audit.services import audit_record
+from boutique.core.errors import DomainError, NotFound
+from boutique.orders.models import Order, OrderStatus, PaymentStatus
+from boutique.orders.services import order_payment_failed, order_payment_status_set
+
+from . import models
+from .gateways import GatewayError, InvalidSignature, WebhookMessage, get_gateway
+from .models import Payment, PaymentState, WebhookEvent
+from .services import payment_succeeded
+
+logger = logging.getLogger("boutique.payments")
+
+PAYMENT_SUCCEEDED = "payment.succeeded"
+PAYMENT_FAILED = "payment.failed"
+REFUND_SUCCEEDED = "refund.succeeded"
+UNKNOWN_PAYMENT = "unknown payment"
+RETRY_BATCH = 500
+
+
+class WebhookSignatureInvalid(DomainError):
+    code = "invalid_signature"
+    status = 400
+    title = "The webhook signature does not verify"
+
+
+class WebhookInvalid(DomainError):
+    code = "invalid_webhook"
+    status = 400
+    title = "The webhook cannot be read"
+
+
+class _NotYet(Exception):
+    """The event cannot be applied now; it stays pending for a retry."""
+
+
+# --- Receiving ---------------------------------------------------------------------------
+def _gateway_for(provider: str):
+    """Only the active gateway's webhooks are accepted: a test gateway's shared
+    secret must never be able to pay orders in a shop that takes real cards."""
+    provider = str(provider or "")
+    if provider != settings.PAYMENT_GATEWAY:
+        raise NotFound(f"No webhooks are received for {provider[:40]!r}.")
+    try:
+        return get_gateway(provider)
+    except (GatewayError, ImportError) as exc:
+        raise NotFound(f"No webhooks are received for {provider[:40]!r}.") from exc
+
+
+def _amount_text(amount) -> str | None:
+    return None if amount is None else str(amount)
+
+
+def _stored_payload(message: WebhookMessage) -> dict:
+    """The gateway's payload as sent, beside the normalised fields processing
+    reads (so a retry needs neither the signature nor the gateway)."""
+    return {
+        "event": message.payload,
+        "normalised": {
+            "type": message.type,
+            "transaction_ref": message.transaction_ref,
+            "amount": _amount_text(message.amount),
+            "currency": message.currency,
+            "refund_ref": message.refund_ref,
+        },
+    }
+
+
+def _store(provider: str, message: WebhookMessage) -> tuple[WebhookEvent, bool]:
+    """Store the event once. A concurrent twin hits the unique constraint and
+    reads the row the winner committed."""
+    event_id = str(message.event_id or "").strip()
+    if not event_id or len(event_id) > 100:
+        raise WebhookInvalid("The webhook has no usable event id.")
+    defaults = {"type": str(message.type or "")[:80], "payload": _stored_payload(message)}
+    with transaction.atomic(durable=True):
+        try:
+            with transaction.atomic():
+                return WebhookEvent.objects.get_or_create(
+                    provider=provider, event_id=event_id, defaults=defaults
+                )
+        except IntegrityError:
+            pass
+    return WebhookEvent.objects.get(provider=provider, event_id=event_id), False
+
+
+def webhook_receive(*, provider: str, payload: bytes, headers) -> WebhookEvent:
+    """Verify, store once and process a gateway's notification. A duplicate
+    delivery returns the stored event without processing it again. Raises
+    NotFound for a provider we take no webhooks from and WebhookSignatureInvalid
+    (nothing stored) when the signature does not verify."""
+    gateway = _gateway_for(provider)
+    try:
+        message = gateway.parse_webhook(payload=bytes(payload or b""), headers=headers)
+    except InvalidSignature as exc:
+        raise WebhookSignatureInvalid(str(exc) or None) from exc
+    event, created = _store(provider, message)
+    if not created:
+        return event
+    return webhook_event_process(event=event)
+
+
+# --- Processing --------------------------------------------------------------------------
+def webhook_event_process(*, event: WebhookEvent) -> WebhookEvent:
+    """Apply a stored event at most once. Takes the event's row lock, then the
+    payment's and the order's (through the services it calls); marks it
+    processed with a conditional update so concurrent runs apply it once. An
+    event that cannot be applied yet keeps processed_at empty and says why."""
+    with transaction.atomic(durable=True):
+        locked = WebhookEvent.objects.select_for_update().filter(pk=event.pk).first()
+        if locked is None or locked.processed_at is not None:
+            return locked or event
+        try:
+            with transaction.atomic():
+                note = _apply(locked)
+        except (_NotYet, DomainError) as exc:
+            reason = str(getattr(exc, "detail", "") or exc)[:255]
+            WebhookEvent.objects.filter(pk=locked.pk, processed_at__isnull=True).update(
+                error=reason
+            )
+            logger.info("webhook %s %s left pending: %s", locked.provider, locked.pk, reason)
+        else:
+            WebhookEvent.objects.filter(pk=locked.pk, processed_at__isnull=True).update(
+                processed_at=timezone.now(), error=note[:255]
+            )
+    locked.refresh_from_db()
+    return locked
+
+
+def webhook_events_retry(*, limit: int = RETRY_BATCH) -> int:
+    """Apply events still pending, oldest first (received order), each in its
+    own transaction. Returns how many were applied now. Safe to run while
+    webhooks arrive: each event is applied once."""
+    pending = WebhookEvent.objects.filter(processed_at__isnull=True).order_by("received_at", "pk")
+    applied = 0
+    for pk in list(pending.values_list("pk", flat=True)[:limit]):
+        event = webhook_event_process(event=WebhookEvent(pk=pk))
+        if event.processed_at is not None:
+            applied += 1
+    return applied
+
+
+def _normalised(event: WebhookEvent) -> dict:
+    data = (event.payload or {}).get("normalised") if isinstance(event.payload, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _amount(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise _NotYet(f"unreadable amount {str(value)[:40]!r}") from exc
+
+
+def _apply(event: WebhookEvent) -> str:
+    handler = HANDLERS.get(event.type)
+    if handler is None:
+        return f"ignored: {event.type[:60]}"
+    data = _normalised(event)
+    ref = str(data.get("transaction_ref") or "")
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(provider=event.provider, transaction_ref=ref)
+        .order_by("pk")
+        .first()
+        if ref
+        else None
+    )
+    if payment is None:
+        raise _NotYet(UNKNOWN_PAYMENT)
+    return handler(event, payment, data)
+
+
+def _on_payment_succeeded(event: WebhookEvent, payment: Payment, data: dict) -> str:
+    amount = _amount(data.get("amount"))
+    currency = str(data.get("currency") or "").upper()
+    if (amount is not None and amount != payment.amount) or (
+        currency and currency != payment.currency
+    ):
+        raise _NotYet(
+            f"amount mismatch: notified {amount} {currency}, "
+            f"expected {payment.amount} {payment.currency}"
+        )
+    if payment.status == PaymentState.SUCCEEDED:
+        return ""
+    try:
+        payment = payment_succeeded(payment=payment)
+    except IntegrityError as exc:  # another payment of this order already succeeded
+        raise _NotYet("the order is already paid by another payment") from exc
+    order = Order.objects.only("status", "number").get(pk=payment.order_id)
+    if order.status == OrderStatus.CANCELLED:
+        return f"captured for cancelled order {order.number}: refund it"
+    return ""
+
+
+def _on_payment_failed(event: WebhookEvent, payment: Payment, data: dict) -> str:
+    """Only a payment still waiting can fail; a late failure notice never
+    undoes a success."""
+    sent = (event.payload or {}).get("event")
+    sent = sent if isinstance(sent, dict) else {}
+    reason = str(sent.get("error_message") or sent.get("failure_message") or "")
+    reason = reason or "The payment did not go through."
+    changed = Payment.objects.filter(
+        pk=payment.pk, status__in=[PaymentState.PENDING, PaymentState.REQUIRES_ACTION]
+    ).update(
+        status=PaymentState.FAILED,
+        error_code="webhook_failed",
+        error_message=reason[:255],
+        updated_at=timezone.now(),
+    )
+    if not changed:
+        return f"payment already {payment.status}"
+    audit_record(
+        entity=payment,
+        action="payment.failed",
+        old={"status": payment.status},
+        new={"status": PaymentState.FAILED, "event": event.event_id, "message": reason},
+    )
+    order_payment_failed(order=Order.objects.get(pk=payment.order_id), reason=reason)
+    return ""
+
+
+def _refund_known(payment: Payment, refund_ref: str) -> bool:
+    """True when this refund is already on the books (a refund we made ourselves,
+    or the same refund under another event id); raises _NotYet while a refund
+    of ours on this payment waits for the gateway's answer."""
+    refund_model = getattr(models, "Refund", None)
+    if refund_model is not None:
+        ours = refund_model.objects.filter(payment=payment)
+        if refund_ref and ours.filter(provider_ref=refund_ref).exists():
+            return True
+        if ours.filter(status="pending").exists():
+            raise _NotYet("a refund of this payment is in progress")
+    if not refund_ref:
+        return False
+    return WebhookEvent.objects.filter(
+        provider=payment.provider,
+        type=REFUND_SUCCEEDED,
+        processed_at__isnull=False,
+        payload__normalised__refund_ref=refund_ref,
+    ).exists()
+
+
+def _on_refund_succeeded(event: WebhookEvent, payment: Payment, data: dict) -> str:
+    """A refund notice counts only once the capture is known: before that it
+    waits (stored, unprocessed) so it can never be applied to a payment that
+    has not succeeded."""
+    if payment.status != PaymentState.SUCCEEDED:
+        raise _NotYet("the payment's capture is not known yet")
+    refund_ref = str(data.get("refund_ref") or "")
+    if _refund_known(payment, refund_ref):
+        return "duplicate: refund already recorded"
+    amount = _amount(data.get("amount"))
+    amount = payment.refundable if amount is None else amount
+    if amount <= 0 or amount > payment.refundable:
+        raise _NotYet(f"refund of {amount} exceeds the {payment.refundable} still refundable")
+    changed = Payment.objects.filter(
+        pk=payment.pk, amount_refunded__lte=F("amount") - amount
+    ).update(amount_refunded=F("amount_refunded") + amount, updated_at=timezone.now())
+    if not changed:  # pragma: no cover - the payment row lock makes this unreachable
+        raise _NotYet("the payment changed meanwhile")
+    payment.refresh_from_db()
+    audit_record(
+        entity=payment,
+        action="payment.refunded",
+        old={"amount_refunded": payment.amount_refunded - amount},
+        new={
+            "amount_refunded": payment.amount_refunded,
+            "amount": amount,
+            "refund_ref": refund_ref,
+            "event": event.event_id,
+        },
+    )
+    status = (
+        PaymentStatus.REFUNDED
+        if payment.amount_refunded >= payment.amount
+        else PaymentStatus.PARTIALLY_REFUNDED
+    )
+    order_payment_status_set(order=Order.objects.get(pk=payment.order_id), payment_status=status)
+    return ""
+
+
+HANDLERS = {
+    PAYMENT_SUCCEEDED: _on_payment_succeeded,
+    PAYMENT_FAILED: _on_payment_failed,
+    REFUND_SUCCEEDED: _on_refund_succeeded,
+}

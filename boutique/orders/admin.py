@@ -26,6 +26,8 @@ from django.utils.html import format_html, format_html_join
 
 from boutique.core.errors import DomainError
 from boutique.core.money import BASE_CURRENCY, format_money
+from boutique.payments.models import Payment
+from boutique.payments.services import OFFLINE_METHODS, payment_confirm_offline
 
 from . import (
     admin_reference,  # noqa: F401  (registers the reference-data admins)
@@ -33,7 +35,7 @@ from . import (
 )
 from .forms_admin import OrderTransitionForm
 from .locks import order_for_update
-from .models import Order, OrderAddress, OrderItem, OrderStatus
+from .models import Order, OrderAddress, OrderItem, OrderStatus, PaymentMethod, PaymentStatus
 from .selectors import in_base_currency
 from .services import order_cancel, order_transition
 
@@ -109,6 +111,29 @@ class OrderAddressInline(OrderPartInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("kind")
+
+
+class PaymentInline(OrderPartInline):
+    model = Payment
+    fields = (
+        "method",
+        "provider",
+        "amount",
+        "currency",
+        "status",
+        "transaction_ref",
+        "bank_reference",
+        "card_brand",
+        "card_last4",
+        "amount_refunded",
+        "confirmed_by",
+        "succeeded_at",
+    )
+    readonly_fields = fields
+    verbose_name_plural = "Payments (card details: brand and last four digits only)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("confirmed_by")
 
 
 @admin.register(Order)
@@ -190,7 +215,7 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = (OrderItemInline, OrderAddressInline)
+    inlines = (OrderItemInline, OrderAddressInline, PaymentInline)
     actions = (
         "mark_paid",
         "mark_processing",
@@ -352,6 +377,11 @@ class OrderAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<path:object_id>/confirm-payment/",
+                self.admin_site.admin_view(self.confirm_payment_view),
+                name="orders_order_confirm_payment",
+            ),
+            path(
                 "<path:object_id>/status/",
                 self.admin_site.admin_view(self.transition_view),
                 name="orders_order_transition",
@@ -368,7 +398,46 @@ class OrderAdmin(admin.ModelAdmin):
                 (status, labels[status]) for status in domain.next_statuses(order.status)
             ]
             extra["transition_url"] = reverse("admin:orders_order_transition", args=[order.pk])
+            if order.payment_status != PaymentStatus.PAID and order.status in (
+                OrderStatus.PENDING,
+                OrderStatus.PROCESSING,
+            ):
+                extra["confirm_payment_url"] = reverse(
+                    "admin:orders_order_confirm_payment", args=[order.pk]
+                )
+                extra["offline_methods"] = [
+                    (value, label)
+                    for value, label in PaymentMethod.choices
+                    if value in OFFLINE_METHODS
+                ]
         return super().change_view(request, object_id, form_url, extra)
+
+    def confirm_payment_view(self, request, object_id):
+        """Staff record cash, cash on delivery or a bank transfer as received."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_transition_permission(request):
+            raise PermissionDenied
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404("No order with that id.")
+        try:
+            payment = payment_confirm_offline(
+                order=order,
+                method=request.POST.get("method", ""),
+                reference=request.POST.get("reference", ""),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            self.message_user(request, f"Nothing was changed. {error_text(exc)}", messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"Payment of {payment.amount} {payment.currency} recorded; "
+                f"order {order.number} is paid.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
 
     def transition_view(self, request, object_id):
         if request.method != "POST":

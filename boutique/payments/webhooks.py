@@ -19,12 +19,13 @@ from django.utils import timezone
 
 from boutique.audit.services import audit_record
 from boutique.core.errors import DomainError, NotFound
-from boutique.orders.models import Order, OrderStatus, PaymentStatus
-from boutique.orders.services import order_payment_failed, order_payment_status_set
+from boutique.core.money import quantize
+from boutique.orders.models import Order, OrderStatus
+from boutique.orders.services import order_payment_failed
 
-from . import models
 from .gateways import GatewayError, InvalidSignature, WebhookMessage, get_gateway
-from .models import Payment, PaymentState, WebhookEvent
+from .models import Payment, PaymentState, Refund, RefundState, WebhookEvent
+from .refunds import refund_number_next, refund_succeeded
 from .services import payment_succeeded
 
 logger = logging.getLogger("boutique.payments")
@@ -167,9 +168,12 @@ def _amount(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise _NotYet(f"unreadable amount {str(value)[:40]!r}") from exc
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise _NotYet(f"unreadable amount {str(value)[:40]!r}")
+    return amount
 
 
 def _apply(event: WebhookEvent) -> str:
@@ -240,63 +244,49 @@ def _on_payment_failed(event: WebhookEvent, payment: Payment, data: dict) -> str
     return ""
 
 
-def _refund_known(payment: Payment, refund_ref: str) -> bool:
-    """True when this refund is already on the books (a refund we made ourselves,
-    or the same refund under another event id); raises _NotYet while a refund
-    of ours on this payment waits for the gateway's answer."""
-    refund_model = getattr(models, "Refund", None)
-    if refund_model is not None:
-        ours = refund_model.objects.filter(payment=payment)
-        if refund_ref and ours.filter(provider_ref=refund_ref).exists():
-            return True
-        if ours.filter(status="pending").exists():
-            raise _NotYet("a refund of this payment is in progress")
-    if not refund_ref:
-        return False
-    return WebhookEvent.objects.filter(
-        provider=payment.provider,
-        type=REFUND_SUCCEEDED,
-        processed_at__isnull=False,
-        payload__normalised__refund_ref=refund_ref,
-    ).exists()
-
-
 def _on_refund_succeeded(event: WebhookEvent, payment: Payment, data: dict) -> str:
     """A refund notice counts only once the capture is known: before that it
-    waits (stored, unprocessed) so it can never be applied to a payment that
-    has not succeeded."""
+    waits (stored, unprocessed), so it is never applied to a payment that has
+    not succeeded. A refund we made ourselves is completed through
+    refunds.refund_succeeded (once); one made at the provider (its dashboard)
+    is recorded as a Refund of its own, within what is left to refund."""
     if payment.status != PaymentState.SUCCEEDED:
         raise _NotYet("the payment's capture is not known yet")
-    refund_ref = str(data.get("refund_ref") or "")
-    if _refund_known(payment, refund_ref):
-        return "duplicate: refund already recorded"
+    refund_ref = str(data.get("refund_ref") or "")[:100]
+    ours = Refund.objects.filter(payment=payment)
+    known = ours.filter(provider_ref=refund_ref).order_by("pk").first() if refund_ref else None
+    if known is not None:
+        if known.status == RefundState.PENDING:
+            refund_succeeded(refund=known, provider_ref=refund_ref)
+            return ""
+        if known.status == RefundState.SUCCEEDED:
+            return f"duplicate: refund {known.refund_number} already recorded"
+        raise _NotYet(f"refund {known.refund_number} is recorded as failed; check the provider")
+    if ours.filter(status=RefundState.PENDING, provider_ref="").exists():
+        raise _NotYet("a refund of this payment is waiting for the provider's answer")
     amount = _amount(data.get("amount"))
     amount = payment.refundable if amount is None else amount
-    if amount <= 0 or amount > payment.refundable:
+    if amount != quantize(amount, payment.currency) or amount <= 0:
+        raise _NotYet(f"unusable refund amount {amount}")
+    if amount > payment.refundable:
         raise _NotYet(f"refund of {amount} exceeds the {payment.refundable} still refundable")
-    changed = Payment.objects.filter(
+    reserved = Payment.objects.filter(
         pk=payment.pk, amount_refunded__lte=F("amount") - amount
     ).update(amount_refunded=F("amount_refunded") + amount, updated_at=timezone.now())
-    if not changed:  # pragma: no cover - the payment row lock makes this unreachable
+    if not reserved:  # pragma: no cover - the payment row lock makes this unreachable
         raise _NotYet("the payment changed meanwhile")
-    payment.refresh_from_db()
-    audit_record(
-        entity=payment,
-        action="payment.refunded",
-        old={"amount_refunded": payment.amount_refunded - amount},
-        new={
-            "amount_refunded": payment.amount_refunded,
-            "amount": amount,
-            "refund_ref": refund_ref,
-            "event": event.event_id,
-        },
+    refund = Refund(
+        order_id=payment.order_id,
+        payment=payment,
+        refund_number=refund_number_next(),
+        amount=amount,
+        currency=payment.currency,
+        reason=f"Refunded at {payment.provider} (webhook {event.event_id})"[:255],
+        provider_ref=refund_ref,
     )
-    status = (
-        PaymentStatus.REFUNDED
-        if payment.amount_refunded >= payment.amount
-        else PaymentStatus.PARTIALLY_REFUNDED
-    )
-    order_payment_status_set(order=Order.objects.get(pk=payment.order_id), payment_status=status)
+    refund.full_clean(validate_unique=False, validate_constraints=False)
+    refund.save()
+    refund_succeeded(refund=refund, provider_ref=refund_ref)
     return ""
 
 

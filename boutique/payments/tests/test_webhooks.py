@@ -6,14 +6,17 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from boutique.accounts.tests.factories import UserFactory
 from boutique.audit.models import AuditLog
 from boutique.cart.services import cart_add, cart_obtain
 from boutique.catalog.tests.factories import make_product
 from boutique.checkout.services import CheckoutInput, order_place
 from boutique.inventory.models import Stock, StockMovement
 from boutique.orders.models import Order, ShippingMethod
-from boutique.payments.gateways.test import sign_test_webhook, tokenize
-from boutique.payments.models import Payment, WebhookEvent
+from boutique.payments.gateways import RefundResult
+from boutique.payments.gateways.test import TestGateway, sign_test_webhook, tokenize
+from boutique.payments.models import Payment, Refund, WebhookEvent
+from boutique.payments.refunds import refund_create
 from boutique.payments.services import PaymentRefused, payment_card_pay
 from boutique.payments.webhooks import webhook_events_retry
 
@@ -205,10 +208,19 @@ def test_refund_before_the_capture_notice_waits_for_the_capture_and_a_retry():
     assert "Applied 1 webhook event(s); 0 still pending." in out.getvalue()
     assert _state(payment) == ("succeeded", Decimal("5.00"), "paid", "partially_refunded")
     assert WebhookEvent.objects.filter(processed_at__isnull=True).count() == 0
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.status, refund.provider_ref) == (
+        Decimal("5.00"),
+        "succeeded",
+        "re_1",
+    )
+    assert refund.refund_number.startswith("RF-")
     # The same refund again (a redelivery or another event for it) is not counted twice.
     _post(_event("evt_refund", "refund.succeeded", payment, amount="5.00", refund_ref="re_1"))
     _post(_event("evt_refund_2", "refund.succeeded", payment, amount="5.00", refund_ref="re_1"))
     assert _state(payment)[1] == Decimal("5.00")
+    assert Refund.objects.count() == 1
+    assert WebhookEvent.objects.get(event_id="evt_refund_2").error.startswith("duplicate")
 
 
 def test_pending_events_are_retried_in_the_order_received():
@@ -220,8 +232,9 @@ def test_pending_events_are_retried_in_the_order_received():
 
     assert webhook_events_retry() == 2
     assert _state(payment) == ("succeeded", total, "paid", "refunded")
-    refunds = AuditLog.objects.filter(action="payment.refunded").order_by("pk")
-    assert [log.new["refund_ref"] for log in refunds] == ["re_1", "re_2"]
+    refunds = Refund.objects.order_by("refund_number")
+    assert [r.provider_ref for r in refunds] == ["re_1", "re_2"]
+    assert [r.amount for r in refunds] == [total - 1, Decimal("1.00")]
 
 
 def test_a_refund_above_what_is_left_is_not_applied():
@@ -231,6 +244,49 @@ def test_a_refund_above_what_is_left_is_not_applied():
     _post(_event("evt_big", "refund.succeeded", payment, amount=too_much, refund_ref="re_9"))
     event = WebhookEvent.objects.get(event_id="evt_big")
     assert event.processed_at is None and "exceeds" in event.error
+    assert _state(payment)[1] == Decimal("0")
+    assert Refund.objects.count() == 0
+
+
+def test_a_refund_we_made_is_completed_by_its_notice_and_never_counted_twice(monkeypatch):
+    payment, _ = _awaiting_payment()
+    _post(_event("evt_cap", "payment.succeeded", payment))
+    staff = UserFactory(is_staff=True)
+    monkeypatch.setattr(
+        TestGateway,
+        "refund",
+        lambda self, **kw: RefundResult(status="pending", refund_ref="re_ours"),
+    )
+    refund = refund_create(order=payment.order, actor=staff, reason="Damaged", amount="4.00")
+    assert refund.status == "pending"
+    assert _state(payment)[1::2] == (Decimal("4.00"), "paid")  # reserved, not yet given back
+
+    body = _event("evt_ours", "refund.succeeded", payment, amount="4.00", refund_ref="re_ours")
+    assert _post(body).status_code == 200
+
+    refund.refresh_from_db()
+    assert refund.status == "succeeded"
+    assert _state(payment) == ("succeeded", Decimal("4.00"), "paid", "partially_refunded")
+    _post(_event("evt_ours_2", "refund.succeeded", payment, amount="4.00", refund_ref="re_ours"))
+    assert Refund.objects.count() == 1 and _state(payment)[1] == Decimal("4.00")
+
+
+def test_a_notice_waits_while_a_refund_of_ours_is_at_the_gateway():
+    payment, _ = _awaiting_payment()
+    _post(_event("evt_cap", "payment.succeeded", payment))
+    staff = UserFactory(is_staff=True)
+    Refund.objects.create(
+        order=payment.order,
+        payment=payment,
+        refund_number="RF-TEST-1",
+        amount=Decimal("3.00"),
+        currency=payment.currency,
+        reason="Damaged",
+        actor=staff,
+    )  # in flight: the gateway has not answered with its reference yet
+    _post(_event("evt_r", "refund.succeeded", payment, amount="3.00", refund_ref="re_x"))
+    event = WebhookEvent.objects.get(event_id="evt_r")
+    assert event.processed_at is None and "waiting" in event.error
     assert _state(payment)[1] == Decimal("0")
 
 

@@ -355,11 +355,15 @@ def _complete(refund: Refund, *, provider_ref: str) -> None:
     if refund.restock and refund.items:
         _restock(refund)
     payment = Payment.objects.get(pk=refund.payment_id)
-    # Only money actually given back counts: a reservation still at the gateway does not.
-    done = Refund.objects.filter(payment=payment, status=RefundState.SUCCEEDED).aggregate(
+    # Only money actually given back counts: amounts still waiting for the gateway's
+    # answer are reserved in amount_refunded but not yet refunded.
+    waiting = Refund.objects.filter(payment=payment, status=RefundState.PENDING).aggregate(
         s=Sum("amount")
     )["s"] or Decimal(0)
-    status = PaymentStatus.REFUNDED if done >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
+    given_back = payment.amount_refunded - waiting
+    status = (
+        PaymentStatus.REFUNDED if given_back >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
+    )
     order_payment_status_set(order=order, payment_status=status, actor=refund.actor)
     notification_enqueue(
         channel="email",

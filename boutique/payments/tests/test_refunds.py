@@ -1,6 +1,8 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from boutique.accounts.tests.factories import UserFactory
 from boutique.audit.models import AuditLog
@@ -10,7 +12,7 @@ from boutique.checkout.services import CheckoutInput, order_place
 from boutique.core.errors import Conflict, ValidationFailed
 from boutique.inventory.models import Stock, StockMovement
 from boutique.notifications.models import Notification
-from boutique.orders.models import Order, ShippingMethod
+from boutique.orders.models import ExchangeRate, Order, ShippingMethod
 from boutique.payments.gateways import GatewayError, RefundResult
 from boutique.payments.gateways.test import TestGateway, tokenize
 from boutique.payments.models import Payment, Refund
@@ -19,6 +21,7 @@ from boutique.payments.refunds import (
     RefundFailed,
     RefundTooLarge,
     refund_create,
+    refund_succeeded,
 )
 from boutique.payments.services import payment_card_pay, payment_confirm_offline
 
@@ -297,3 +300,57 @@ def test_the_payment_row_never_holds_more_refunds_than_its_amount(staff):
     assert Payment.objects.get(pk=payment.pk).refundable == Decimal("0.00")
     with pytest.raises(RefundTooLarge):
         refund_create(order=order, actor=staff, reason="More", amount="0.01")
+
+
+def test_a_pending_gateway_refund_keeps_the_amount_reserved_until_confirmed(staff, monkeypatch):
+    order, payment, _ = _card_paid()
+    monkeypatch.setattr(
+        TestGateway,
+        "refund",
+        lambda self, **kwargs: RefundResult(status="pending", refund_ref="test_re_later"),
+    )
+
+    refund = refund_create(order=order, actor=staff, reason="Slow bank", amount="8.00")
+
+    assert (refund.status, refund.provider_ref) == ("pending", "test_re_later")
+    assert _state(order, payment) == ("paid", Decimal("8.00"))  # reserved, not yet given back
+    assert not Notification.objects.filter(template="refund_issued").exists()
+    with pytest.raises(RefundTooLarge):
+        refund_create(order=order, actor=staff, reason="Too much", amount=payment.refundable + 1)
+
+    done = refund_succeeded(refund=refund, provider_ref="test_re_later")
+    again = refund_succeeded(refund=refund, provider_ref="test_re_later")
+
+    assert done.status == again.status == "succeeded"
+    assert _state(order, payment) == ("partially_refunded", Decimal("8.00"))
+    assert Notification.objects.filter(template="refund_issued").count() == 1
+
+
+def test_items_paid_in_cash_lbp_are_refunded_as_their_share_in_pounds(staff):
+    ExchangeRate.objects.create(
+        currency="LBP", rate=Decimal("89500"), effective_from=timezone.now() - timedelta(days=1)
+    )
+    order, _ = _placed((("10.00", 2, 5),), "cash_lbp")  # $20.00 + $4.00 = $24.00
+    payment = payment_confirm_offline(order=order, method="cash_lbp", actor=staff)
+    assert (payment.currency, payment.amount) == ("LBP", Decimal("2148000"))
+
+    refund = refund_create(
+        order=order,
+        actor=staff,
+        reason="One returned",
+        items=[{"order_item_id": order.items.get().pk, "quantity": 1}],
+    )
+
+    assert (refund.currency, refund.amount) == ("LBP", Decimal("895000"))  # $10.00 at 89,500
+    with pytest.raises(ValidationFailed):  # pounds are whole
+        refund_create(order=order, actor=staff, reason="Cents", amount="0.50")
+
+
+def test_money_refunded_outside_refund_create_counts_towards_refunded(staff):
+    order, payment, _ = _card_paid()
+    # A refund made in the provider's dashboard, recorded from its webhook notice.
+    Payment.objects.filter(pk=payment.pk).update(amount_refunded=Decimal("5.00"))
+
+    refund_create(order=order, actor=staff, reason="The rest", amount=payment.amount - 5)
+
+    assert _state(order, payment) == ("refunded", payment.amount)

@@ -26,6 +26,7 @@ from boutique.payments.gateways import GatewayError, InvalidSignature, get_gatew
 from boutique.payments.gateways.stripe import StripeGateway, from_minor, to_minor
 from boutique.payments.models import Payment, PaymentAttempt
 from boutique.payments.services import PaymentRefused, payment_card_pay
+from boutique.payments.webhooks import webhook_receive
 
 SECRET_KEY = "sk_test_boutique_fake"
 WEBHOOK_SECRET = "whsec_boutique_fake"
@@ -489,3 +490,22 @@ def test_an_lbp_order_is_sent_to_stripe_in_piastres(fake_stripe, settings):
     payment_card_pay(order=order, token=PM, idempotency_key="lbp-1")
     (sent,) = fake_stripe.requests
     assert (sent["form"]["amount"], sent["form"]["currency"]) == (str(minor), "lbp")
+
+
+@pytest.mark.django_db
+def test_a_3d_secure_charge_completes_through_a_signed_stripe_webhook(fake_stripe, settings):
+    settings.PAYMENT_GATEWAY = "stripe"
+    order, _ = _card_order()
+    cents = int(order.total * 100)
+    fake_stripe.reply("/v1/payment_intents", _requires_action(cents, "usd"))
+    with pytest.raises(PaymentRefused):
+        payment_card_pay(order=order, token=PM, idempotency_key="3ds-1")
+    payment = Payment.objects.get(order=order)
+    assert (payment.status, payment.transaction_ref) == ("requires_action", "pi_3QFakeIntent0001")
+    payload, headers = _signed(_event("payment_intent.succeeded", _intent(cents, "usd")))
+    event = webhook_receive(provider="stripe", payload=payload, headers=headers)
+    assert event.processed_at is not None
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == "succeeded"
+    assert (order.status, order.payment_status) == ("paid", "paid")

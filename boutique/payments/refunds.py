@@ -203,6 +203,11 @@ def refund_create(
             field_errors={"amount": ["Give amount or items."], "items": ["Give amount or items."]},
         )
     wanted = _clean_items(items) if items is not None else None
+    if restock and wanted is None:
+        raise ValidationFailed(
+            "Restocking needs the refunded items; an amount alone restocks nothing.",
+            field_errors={"restock": ["Refund by items to restock."]},
+        )
     key = _clean_key(idempotency_key) if idempotency_key is not None else ""
     if key:
         previous = Refund.objects.filter(idempotency_key=key).first()

@@ -190,6 +190,7 @@ def test_over_refund_is_refused_with_409_and_changes_nothing(staff):
         {"items": [{"order_item_id": 1, "quantity": True}]},
         {"items": "everything"},
         {"amount": "5", "reason": "   "},
+        {"amount": "5", "restock": True},
     ],
 )
 def test_bad_input_is_refused_with_422_and_changes_nothing(staff, bad):

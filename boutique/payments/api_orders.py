@@ -30,7 +30,8 @@ from boutique.orders.models import PaymentMethod
 
 from . import selectors, services
 from .gateways.test import InvalidCard, tokenize
-from .schemas import CardIn, PaymentConfirmIn, PaymentIn, PaymentOut
+from .refunds import refund_create
+from .schemas import CardIn, PaymentConfirmIn, PaymentIn, PaymentOut, RefundIn, RefundOut
 
 payments_router = Router(tags=["payments"])
 
@@ -217,3 +218,45 @@ def payment_confirm(request, number: str, payload: PaymentConfirmIn):
         reference=payload.reference or "",
         amount=payload.amount,
     )
+
+
+@payments_router.post(
+    "/staff/orders/{number}/refunds",
+    tags=["staff"],
+    response={201: RefundOut, 200: RefundOut, **problems(400, 401, 403, 404, 409, 422, 502)},
+)
+def refund_create_for_staff(
+    request,
+    response: HttpResponse,
+    number: str,
+    payload: RefundIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias=IDEMPOTENCY_HEADER,
+        description="Optional. A repeat answers the first refund and refunds nothing more.",
+    ),
+):
+    """Refund part or all of the order's payment, by amount or by items (not
+    both), with a reason, optionally putting the items back in stock. Card
+    payments are refunded through the gateway, cash and bank transfers are
+    recorded. Never more than was paid (409), also under concurrent requests.
+    201 with the refund; 502 when the gateway refused (nothing refunded)."""
+    staff = _staff(request)
+    order = selectors.order_get_for_staff(number=number)
+    replay = selectors.refund_key_used(idempotency_key=idempotency_key)
+    items = None
+    if payload.items is not None:
+        items = [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in payload.items]
+    refund = refund_create(
+        order=order,
+        actor=staff,
+        reason=payload.reason or "",
+        amount=payload.amount,
+        items=items,
+        restock=payload.restock,
+        idempotency_key=(idempotency_key or "").strip() or None,
+    )
+    if replay:
+        response[REPLAYED_HEADER] = "true"
+        return Status(200, refund)
+    return Status(201, refund)

@@ -100,3 +100,34 @@ class PaymentConfirmIn(Schema):
     amount: Decimal | None = Field(
         None, description="Optional check: the amount received must be the amount due."
     )
+
+
+class RefundItemIn(Schema):
+    order_item_id: int
+    quantity: int
+
+
+class RefundIn(Schema):
+    amount: Decimal | None = Field(
+        None, description="Refund this much (in the payment's currency); or give items."
+    )
+    items: list[RefundItemIn] | None = Field(
+        None, description="Refund these items, priced at what was paid; or give an amount."
+    )
+    reason: str | None = Field("", description="Why (up to 255 characters). Required.")
+    restock: bool = Field(False, description="Put the refunded items back in stock.")
+
+
+class RefundOut(Schema):
+    refund_number: str
+    status: str
+    amount: Decimal
+    currency: str
+    reason: str
+    items: list[dict]
+    restock: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_amount(obj):
+        return quantize(obj.amount, obj.currency)

@@ -9,7 +9,7 @@ from boutique.orders.errors import OrderNotFound
 from boutique.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 
 from .amounts import offline_amount
-from .models import Payment, PaymentAttempt
+from .models import Payment, PaymentAttempt, Refund
 
 
 def payments_for_order(*, order: Order) -> list[Payment]:
@@ -72,3 +72,9 @@ def payment_due(order: Order) -> PaymentDue | None:
         bank_details=settings.BANK_TRANSFER_DETAILS if is_transfer else "",
         reference=order.number,
     )
+
+
+def refund_key_used(*, idempotency_key: str | None) -> bool:
+    """Whether a refund was already asked for with this key (its answer is a replay)."""
+    key = str(idempotency_key or "").strip()
+    return bool(key) and Refund.objects.filter(idempotency_key=key).exists()

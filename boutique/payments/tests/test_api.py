@@ -313,3 +313,101 @@ def test_staff_confirm_refusals(client):
         "validation_error",
     )
     assert not Payment.objects.exists()
+
+
+# --- Staff refunds -------------------------------------------------------------------
+
+REFUNDS = "/api/v1/staff/orders/{}/refunds"
+
+
+def _paid_by_card(client):
+    order, variant = _order()
+    ok(_pay(client, order), 201)
+    return order, variant
+
+
+def test_staff_refund_part_of_a_card_payment_by_amount(client):
+    headers = bearer(_staff())
+    order, _ = _paid_by_card(client)
+
+    data = ok(
+        post(
+            client,
+            REFUNDS.format(order.number),
+            {"amount": "5.00", "reason": "Late delivery"},
+            {**headers, "Idempotency-Key": "rf-1"},
+        ),
+        201,
+    )
+
+    assert data["refund_number"].startswith("RF-") and data["status"] == "succeeded"
+    assert (data["amount"], data["currency"], data["reason"]) == ("5.00", "USD", "Late delivery")
+    payment = Payment.objects.get(order=order, status="succeeded")
+    assert payment.amount_refunded == Decimal("5.00")
+    order.refresh_from_db()
+    assert order.payment_status == "partially_refunded"
+    # The same key: the same refund, nothing more refunded.
+    again = post(
+        client,
+        REFUNDS.format(order.number),
+        {"amount": "5.00", "reason": "Late delivery"},
+        {**headers, "Idempotency-Key": "rf-1"},
+    )
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["refund_number"] == data["refund_number"]
+    payment.refresh_from_db()
+    assert payment.amount_refunded == Decimal("5.00")
+
+
+def test_staff_refund_items_with_restock(client):
+    headers = bearer(_staff())
+    order, variant = _paid_by_card(client)
+    item = order.items.get()
+
+    data = ok(
+        post(
+            client,
+            REFUNDS.format(order.number),
+            {
+                "items": [{"order_item_id": item.pk, "quantity": 1}],
+                "reason": "Too small",
+                "restock": True,
+            },
+            headers,
+        ),
+        201,
+    )
+
+    assert data["amount"] == str(item.unit_price) and data["restock"] is True
+    assert Stock.objects.get(variant=variant).on_hand == 5  # 5, sold 1, back 1
+
+
+def test_a_refund_over_what_was_paid_is_409_and_changes_nothing(client):
+    headers = bearer(_staff())
+    order, _ = _paid_by_card(client)
+
+    problem(
+        post(client, REFUNDS.format(order.number), {"amount": "999.00", "reason": "x"}, headers),
+        409,
+        "refund_exceeds_payment",
+    )
+    problem(
+        post(client, REFUNDS.format(order.number), {"amount": "1.00", "reason": ""}, headers),
+        422,
+        "validation_error",
+    )
+
+    assert Payment.objects.get(order=order, status="succeeded").amount_refunded == 0
+
+
+def test_only_staff_with_the_permission_refund(client):
+    order, _ = _paid_by_card(client)
+    body = {"amount": "1.00", "reason": "x"}
+
+    problem(post(client, REFUNDS.format(order.number), body), 401, "not_authenticated")
+    for user in (UserFactory(), _staff(perm=False)):
+        problem(
+            post(client, REFUNDS.format(order.number), body, bearer(user)), 403, "permission_denied"
+        )
+
+    assert Payment.objects.get(order=order, status="succeeded").amount_refunded == 0

@@ -222,7 +222,14 @@ def _on_payment_failed(event: WebhookEvent, payment: Payment, data: dict) -> str
     undoes a success."""
     sent = (event.payload or {}).get("event")
     sent = sent if isinstance(sent, dict) else {}
-    reason = str(sent.get("error_message") or sent.get("failure_message") or "")
+    # The test gateway says it at the top; Stripe in the PaymentIntent's last error.
+    intent = (sent.get("data") or {}).get("object") if isinstance(sent.get("data"), dict) else {}
+    last_error = (intent or {}).get("last_payment_error") if isinstance(intent, dict) else None
+    reason = str(
+        sent.get("error_message")
+        or (last_error.get("message") if isinstance(last_error, dict) else "")
+        or ""
+    )
     reason = reason or "The payment did not go through."
     changed = Payment.objects.filter(
         pk=payment.pk, status__in=[PaymentState.PENDING, PaymentState.REQUIRES_ACTION]

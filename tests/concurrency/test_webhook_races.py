@@ -1,5 +1,6 @@
 """Gateway webhooks on real connections: a notification delivered many times
-at once is stored once and captures once."""
+at once is stored once and captures once; notices racing out of order apply
+each once."""
 
 import json
 from decimal import Decimal
@@ -14,8 +15,9 @@ from boutique.checkout.services import CheckoutInput, order_place
 from boutique.inventory.models import Stock, StockMovement
 from boutique.orders.models import Order, ShippingMethod
 from boutique.payments.gateways.test import sign_test_webhook, tokenize
-from boutique.payments.models import Payment, WebhookEvent
+from boutique.payments.models import Payment, Refund, WebhookEvent
 from boutique.payments.services import PaymentRefused, payment_card_pay
+from boutique.payments.webhooks import webhook_events_retry
 
 from .helpers import run_concurrently
 
@@ -38,7 +40,7 @@ def _awaiting_payment(variants):
     Order.objects.filter(pk=order.pk).update(payment_method="card")
     token = tokenize(number="4000 0025 0000 3155", exp_month=12, exp_year=2030, cvc="123")
     with pytest.raises(PaymentRefused):
-        payment_card_pay(order=order, token=token, idempotency_key="3ds-race")
+        payment_card_pay(order=order, token=token, idempotency_key=f"3ds-{order.pk}")
     return Payment.objects.get(order=order)
 
 
@@ -80,3 +82,45 @@ def test_one_capture_notice_delivered_ten_times_at_once_pays_the_order_once():
     for variant in variants:
         assert StockMovement.objects.filter(variant=variant, kind="out").count() == 1
         assert Stock.objects.get(variant=variant).on_hand == 2
+
+
+def test_refund_and_capture_notices_racing_out_of_order_apply_each_once():
+    variant = make_product(price="15.00", stock=3).variants.get()
+    payment = _awaiting_payment([variant])
+    ref = payment.transaction_ref
+    capture = json.dumps({"id": "evt_cap", "type": "payment.succeeded", "transaction_ref": ref})
+    refund = json.dumps(
+        {
+            "id": "evt_ref",
+            "type": "refund.succeeded",
+            "transaction_ref": ref,
+            "amount": "5.00",
+            "refund_ref": "re_race",
+        }
+    )
+    bodies = [capture.encode() if i % 2 else refund.encode() for i in range(20)]
+
+    def deliver(i):
+        return (
+            Client()
+            .post(
+                "/api/v1/webhooks/test",
+                data=bodies[i],
+                content_type="application/json",
+                HTTP_X_TEST_SIGNATURE=sign_test_webhook(bodies[i]),
+            )
+            .status_code
+        )
+
+    results = run_concurrently(deliver, workers=20, timeout=120)
+    assert results == [200] * 20, results
+    webhook_events_retry()  # a refund notice that beat the capture is applied now
+
+    assert WebhookEvent.objects.count() == 2
+    assert WebhookEvent.objects.filter(processed_at__isnull=True).count() == 0
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == ("succeeded", Decimal("5.00"))
+    assert Refund.objects.filter(payment=payment).count() == 1
+    order = Order.objects.get(pk=payment.order_id)
+    assert (order.status, order.payment_status) == ("paid", "partially_refunded")
+    assert StockMovement.objects.filter(variant=variant, kind="out").count() == 1

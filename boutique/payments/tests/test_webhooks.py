@@ -188,6 +188,14 @@ def test_a_failure_notice_fails_a_waiting_payment_but_never_a_succeeded_one():
     assert WebhookEvent.objects.get(event_id="evt_f2").processed_at is not None
 
 
+def test_a_failure_notice_keeps_the_providers_reason_in_stripes_shape():
+    payment, _ = _awaiting_payment()
+    error = {"last_payment_error": {"message": "Your card was declined."}}
+    _post(_event("evt_f", "payment.failed", payment, data={"object": error}))
+    payment.refresh_from_db()
+    assert (payment.status, payment.error_message) == ("failed", "Your card was declined.")
+
+
 def test_refund_before_the_capture_notice_waits_for_the_capture_and_a_retry():
     payment, _ = _awaiting_payment()
     before = _state(payment)

@@ -157,6 +157,7 @@ class Child(TimeStamped):
 class OtpPurpose(models.TextChoices):
     LOGIN = "login", "Sign in"
     VERIFY_PHONE = "verify_phone", "Verify phone"
+    CONFIRM_ORDER = "confirm_order", "Confirm a cash-on-delivery order"
 
 
 class OtpCode(models.Model):

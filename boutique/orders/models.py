@@ -188,6 +188,11 @@ class Order(TimeStamped):
     pay_by = models.DateTimeField(
         null=True, blank=True, help_text="Unpaid after this, the order expires and frees its stock."
     )
+    cod_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Cash on delivery: when the customer confirmed the order with a texted code.",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from boutique.accounts.models import OtpPurpose
+from boutique.accounts.services import otp_check, otp_request, phone_normalise
 from boutique.audit.services import audit_record
 from boutique.core.errors import ValidationFailed, validation_errors_from_django
 from boutique.core.money import BASE_CURRENCY, CURRENCY_CHOICES
@@ -58,14 +60,16 @@ def _move(order: Order, target: str, *, actor, extra: dict | None = None, reason
     current = order.status
     if not domain.can_transition(current, target):
         raise IllegalTransition(f"Order {order.number} is {current}; it cannot become {target}.")
-    if (
-        current == OrderStatus.PENDING
-        and target == OrderStatus.PROCESSING
-        and not domain.pending_to_processing_allowed(order.payment_method)
-    ):
-        raise IllegalTransition(
-            f"Order {order.number} is not paid yet; only cash on delivery is processed unpaid."
-        )
+    if current == OrderStatus.PENDING and target == OrderStatus.PROCESSING:
+        if not domain.pending_to_processing_allowed(order.payment_method):
+            raise IllegalTransition(
+                f"Order {order.number} is not paid yet; only cash on delivery is processed unpaid."
+            )
+        if order.cod_confirmed_at is None:
+            raise IllegalTransition(
+                f"The customer has not confirmed cash-on-delivery order {order.number} with "
+                "the texted code yet; it cannot be dispatched."
+            )
     fields = {"status": target, "updated_at": timezone.now(), **(extra or {})}
     changed = Order.objects.filter(pk=order.pk, status=current).update(**fields)
     if not changed:  # pragma: no cover - the row lock makes this unreachable
@@ -246,3 +250,53 @@ def order_payment_status_set(*, order: Order, payment_status: str, actor=None) -
             old={"payment_status": old},
             new={"payment_status": payment_status},
         )
+
+
+# --- Cash on delivery: the customer confirms with a texted code ---------------------
+def _cod_pending(order: Order) -> Order:
+    if order.payment_method != "cod" or order.status != OrderStatus.PENDING:
+        raise IllegalTransition(f"Order {order.number} does not need a confirmation code.")
+    if order.cod_confirmed_at is not None:
+        raise IllegalTransition(f"Order {order.number} is already confirmed.")
+    return order
+
+
+def order_cod_send_code(*, order: Order, phone: str = "") -> str:
+    """Text a code to confirm a cash-on-delivery order (to `phone`, which then
+    becomes the order's, or to the order's phone). Returns the phone used."""
+    _cod_pending(order)
+    target = phone_normalise(phone or order.phone)
+    if target != order.phone:
+        with transaction.atomic():
+            before = order.phone
+            Order.objects.filter(pk=order.pk).update(phone=target, updated_at=timezone.now())
+            audit_record(
+                entity=order, action="order.phone", old={"phone": before}, new={"phone": target}
+            )
+            order.phone = target
+    otp_request(phone=target, purpose=OtpPurpose.CONFIRM_ORDER)
+    return target
+
+
+def order_cod_confirm(*, order: Order, code: str, actor=None) -> Order:
+    """The customer's code confirms the order: staff may now dispatch it, and it
+    no longer expires (payment comes at the door)."""
+    _cod_pending(order)
+    if not order.phone:
+        raise ValidationFailed("Ask for a code first.", field_errors={"code": ["Ask for a code."]})
+    otp_check(phone=order.phone, code=code, purpose=OtpPurpose.CONFIRM_ORDER)
+    with transaction.atomic():
+        now = timezone.now()
+        changed = Order.objects.filter(
+            pk=order.pk, status=OrderStatus.PENDING, cod_confirmed_at__isnull=True
+        ).update(cod_confirmed_at=now, pay_by=None, updated_at=now)
+        if changed:
+            audit_record(
+                entity=order,
+                action="order.cod_confirmed",
+                actor=actor,
+                old={"cod_confirmed_at": None},
+                new={"cod_confirmed_at": now, "phone": order.phone},
+            )
+    order.refresh_from_db()
+    return order

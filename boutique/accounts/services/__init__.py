@@ -8,7 +8,7 @@ from .addressbook import (
     child_delete,
     child_update,
 )
-from .otp import otp_request, otp_verify
+from .otp import otp_check, otp_request, otp_verify, phone_normalise
 from .tokens import token_authenticate, token_issue, token_revoke
 from .users import (
     email_verification_confirm,
@@ -34,8 +34,10 @@ __all__ = [
     "child_update",
     "email_verification_confirm",
     "email_verification_send",
+    "otp_check",
     "otp_request",
     "otp_verify",
+    "phone_normalise",
     "token_authenticate",
     "token_issue",
     "token_revoke",

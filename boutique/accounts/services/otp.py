@@ -163,3 +163,16 @@ def otp_verify(
                 new={"phone": phone, "is_verified": True},
             )
     return account
+
+
+def otp_check(*, phone: str, code: str, purpose: str) -> str:
+    """Check a code for another app's purpose (e.g. confirming an order): returns
+    the normalised phone, or raises like otp_verify. Signs nobody in."""
+    phone, purpose = _phone(phone), _purpose(purpose)
+    _check_code(phone=phone, purpose=purpose, code=code)
+    return phone
+
+
+def phone_normalise(phone: str) -> str:
+    """A phone number in E.164, or ValidationFailed."""
+    return _phone(phone)

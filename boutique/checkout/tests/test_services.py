@@ -294,6 +294,10 @@ def test_paying_takes_stock_off_the_shelf_and_illegal_moves_are_refused(courier)
 def test_cash_on_delivery_is_processed_before_payment_but_card_is_not(courier):
     variant = _variant(stock=5)
     order, _ = _place(_cart((variant, 1)), courier)
+    with pytest.raises(IllegalTransition, match="not confirmed"):
+        order_transition(order=order, target="processing")
+    Order.objects.filter(pk=order.pk).update(cod_confirmed_at=timezone.now())
+    order.refresh_from_db()
     order_transition(order=order, target="processing")
     assert Stock.objects.get(variant=variant).on_hand == 4
     card_order, _ = _place(_cart((variant, 1)), courier)

@@ -214,8 +214,10 @@ def test_orders_cannot_be_added_edited_or_deleted(staff_client):
 def test_status_action_moves_orders_through_the_state_machine(
     staff_client, start, method, action, target
 ):
-    first = order_factory(status=start, payment_method=method)
-    second = order_factory(status=start, payment_method=method)
+    # Cash-on-delivery orders the customer confirmed with the texted code.
+    confirmed = timezone.now() if method == "cod" else None
+    first = order_factory(status=start, payment_method=method, cod_confirmed_at=confirmed)
+    second = order_factory(status=start, payment_method=method, cod_confirmed_at=confirmed)
 
     response = _action(staff_client, action, [first, second])
 
@@ -575,3 +577,10 @@ def test_reference_lists_run_a_fixed_number_of_queries(staff_client, django_asse
     few = counts()
     add(3, 20)
     assert counts() == few
+
+
+def test_an_unconfirmed_cash_on_delivery_order_is_not_dispatched(staff_client):
+    order = order_factory(status="pending", payment_method="cod")
+    response = _action(staff_client, "mark_processing", [order])
+    assert _status(order) == "pending"
+    assert any("not confirmed" in m for m in _messages(response))

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from boutique.accounts.tests.factories import UserFactory
 from boutique.cart.models import Cart, CartStatus
@@ -316,6 +317,7 @@ def test_a_shipped_order_cannot_be_cancelled(client, user, method):
     me = bearer(user)
     item = variant(stock=4)
     number = _place_as(client, me, item, 1, method)["number"]
+    Order.objects.filter(number=number).update(cod_confirmed_at=timezone.now())
     order = Order.objects.get(number=number)
     order_transition(order=order, target=OrderStatus.PROCESSING)
     order_transition(order=order, target=OrderStatus.SHIPPED)

@@ -112,3 +112,33 @@ def test_cash_on_delivery_says_when_to_pay(client, guest_order):
     order = guest_order("cod")
     html = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
     assert "in cash when your parcel arrives" in html
+
+
+def test_cash_on_delivery_is_confirmed_with_a_texted_code(client, guest_order, sms_outbox):
+    import re
+
+    from boutique.orders.errors import IllegalTransition
+    from boutique.orders.services import order_transition
+
+    order = guest_order("cod")
+    page = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert "Please confirm your order" in page
+    # Staff cannot dispatch it before the customer confirms.
+    with pytest.raises(IllegalTransition):
+        order_transition(order=order, target="processing")
+
+    send = reverse("storefront:order_cod_send", args=[order.number])
+    verify = reverse("storefront:order_cod_verify", args=[order.number])
+    assert client.post(send, {"phone": "not a phone"}).status_code == 422
+    assert client.post(send, {"phone": "+961 70 123 456"}).status_code == 302
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1]["message"]).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    assert client.post(verify, {"code": wrong}).status_code == 400
+    order.refresh_from_db()
+    assert order.cod_confirmed_at is None and order.phone == "+96170123456"
+    assert client.post(verify, {"code": code}).status_code == 302
+    order.refresh_from_db()
+    assert order.cod_confirmed_at is not None and order.pay_by is None
+    order_transition(order=order, target="processing")
+    page = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert "Please confirm your order" not in page

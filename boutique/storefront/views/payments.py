@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from boutique.core.errors import DomainError
+from boutique.orders.services import order_cod_confirm, order_cod_send_code
 from boutique.payments.gateways.test import InvalidCard, tokenize
 from boutique.payments.services import PaymentRefused, payment_card_pay
 
@@ -55,3 +56,29 @@ def _int(value) -> int:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return 0
+
+
+@require_POST
+def order_cod_send(request, number: str):
+    """Text the customer a code to confirm their cash-on-delivery order."""
+    order = _order_for_visitor(request, number)
+    try:
+        phone = order_cod_send_code(order=order, phone=request.POST.get("phone", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return _again(request, order, status=exc.status)
+    messages.info(request, f"We texted a code to {phone}. Enter it below to confirm your order.")
+    return redirect_to(request, "storefront:order_detail", order.number)
+
+
+@require_POST
+@sensitive_post_parameters("code")
+def order_cod_verify(request, number: str):
+    order = _order_for_visitor(request, number)
+    try:
+        order_cod_confirm(order=order, code=request.POST.get("code", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return _again(request, order, status=exc.status)
+    messages.success(request, f"Thank you! Order {order.number} is confirmed; pay when it arrives.")
+    return redirect_to(request, "storefront:order_detail", order.number)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -26,7 +27,7 @@ from django.utils.html import format_html, format_html_join
 
 from boutique.core.errors import DomainError
 from boutique.core.money import BASE_CURRENCY, format_money
-from boutique.payments.models import Payment
+from boutique.payments.models import Payment, TransferReceipt
 from boutique.payments.services import OFFLINE_METHODS, payment_confirm_offline
 
 from . import (
@@ -111,6 +112,18 @@ class OrderAddressInline(OrderPartInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("kind")
+
+
+class TransferReceiptInline(OrderPartInline):
+    model = TransferReceipt
+    fields = ("uploaded_at", "content_type", "size", "original_name", "download")
+    readonly_fields = fields
+    verbose_name_plural = "Bank-transfer receipts (private files)"
+
+    @admin.display(description="File")
+    def download(self, obj):
+        url = reverse("admin:orders_order_receipt", args=[obj.order_id, obj.pk])
+        return format_html('<a href="{}">Open</a>', url)
 
 
 class PaymentInline(OrderPartInline):
@@ -215,7 +228,7 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = (OrderItemInline, OrderAddressInline, PaymentInline)
+    inlines = (OrderItemInline, OrderAddressInline, PaymentInline, TransferReceiptInline)
     actions = (
         "mark_paid",
         "mark_processing",
@@ -377,6 +390,11 @@ class OrderAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<path:object_id>/receipts/<int:receipt_id>/",
+                self.admin_site.admin_view(self.receipt_view),
+                name="orders_order_receipt",
+            ),
+            path(
                 "<path:object_id>/confirm-payment/",
                 self.admin_site.admin_view(self.confirm_payment_view),
                 name="orders_order_confirm_payment",
@@ -411,6 +429,20 @@ class OrderAdmin(admin.ModelAdmin):
                     if value in OFFLINE_METHODS
                 ]
         return super().change_view(request, object_id, form_url, extra)
+
+    def receipt_view(self, request, object_id, receipt_id):
+        """A customer's transfer receipt, for staff who may view the order."""
+        order = self.get_object(request, unquote(object_id))
+        if order is None or not self.has_view_permission(request, order):
+            raise Http404("No such receipt.")
+        receipt = TransferReceipt.objects.filter(pk=receipt_id, order=order).first()
+        if receipt is None:
+            raise Http404("No such receipt.")
+        response = FileResponse(receipt.file.open("rb"), content_type=receipt.content_type)
+        response["Content-Disposition"] = f'inline; filename="{order.number}-{receipt.pk}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def confirm_payment_view(self, request, object_id):
         """Staff record cash, cash on delivery or a bank transfer as received."""

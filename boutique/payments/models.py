@@ -1,6 +1,8 @@
+import os
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 
@@ -184,3 +186,47 @@ class Refund(TimeStamped):
 
     def __str__(self):
         return f"{self.refund_number} {self.amount} {self.currency} ({self.status})"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files only staff may read: under PRIVATE_MEDIA_ROOT (read when used), outside
+    MEDIA_ROOT, never served by URL."""
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def private_storage():
+    return PrivateStorage()
+
+
+class TransferReceipt(models.Model):
+    """A customer's proof of a bank transfer (photo or PDF), stored privately for
+    staff to check before confirming the payment."""
+
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="transfer_receipts"
+    )
+    file = models.FileField(upload_to="receipts/%Y/%m/", storage=private_storage)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"Receipt for {self.order_id} ({self.content_type})"

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from boutique.core.errors import DomainError
 from boutique.orders.services import order_cod_confirm, order_cod_send_code
 from boutique.payments.gateways.test import InvalidCard, tokenize
+from boutique.payments.receipts import transfer_receipt_upload
 from boutique.payments.services import PaymentRefused, payment_card_pay
 
 from ..helpers import redirect_to
@@ -81,4 +82,19 @@ def order_cod_verify(request, number: str):
         messages.error(request, exc.detail)
         return _again(request, order, status=exc.status)
     messages.success(request, f"Thank you! Order {order.number} is confirmed; pay when it arrives.")
+    return redirect_to(request, "storefront:order_detail", order.number)
+
+
+@require_POST
+def order_receipt_upload(request, number: str):
+    """A bank-transfer customer sends a photo or PDF of their receipt."""
+    order = _order_for_visitor(request, number)
+    try:
+        transfer_receipt_upload(
+            order=order, upload=request.FILES.get("receipt"), actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return _again(request, order, status=exc.status)
+    messages.success(request, "Thank you: we received your receipt and will confirm soon.")
     return redirect_to(request, "storefront:order_detail", order.number)

@@ -142,3 +142,21 @@ def test_cash_on_delivery_is_confirmed_with_a_texted_code(client, guest_order, s
     order_transition(order=order, target="processing")
     page = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
     assert "Please confirm your order" not in page
+
+
+def test_with_stripe_the_page_has_no_card_number_field(client, guest_order, settings):
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_boutique"
+    order = guest_order("card")
+    html = client.get(reverse("storefront:order_detail", args=[order.number])).content.decode()
+    assert 'id="stripe-card-element"' in html and 'data-publishable-key="pk_test_boutique"' in html
+    assert 'name="number"' not in html and 'name="cvc"' not in html
+    # A card number posted anyway is ignored: only a token is read.
+    response = client.post(
+        reverse("storefront:order_pay", args=[order.number]),
+        {"number": "4242424242424242", "cvc": "123", "key": "k-9"},
+    )
+    assert response.status_code == 422
+    from boutique.payments.models import Payment
+
+    assert not Payment.objects.exists()

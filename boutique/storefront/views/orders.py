@@ -144,6 +144,7 @@ def _render_order(request, order, *, in_account: bool, status: int = 200):
         "payments": payments_for_order(order=order),
         "pay_key": str(uuid.uuid4()),
         "card_gateway": settings.PAYMENT_GATEWAY,
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
     }
     return render(request, "storefront/pages/order_detail.html", context, status=status)
 

@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from boutique.core.errors import DomainError
 from boutique.core.money import BASE_CURRENCY, format_money
 from boutique.payments.models import Payment, TransferReceipt
+from boutique.payments.refunds import refund_create
 from boutique.payments.services import OFFLINE_METHODS, payment_confirm_offline
 
 from . import (
@@ -395,6 +396,11 @@ class OrderAdmin(admin.ModelAdmin):
                 name="orders_order_receipt",
             ),
             path(
+                "<path:object_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="orders_order_refund",
+            ),
+            path(
                 "<path:object_id>/confirm-payment/",
                 self.admin_site.admin_view(self.confirm_payment_view),
                 name="orders_order_confirm_payment",
@@ -428,7 +434,51 @@ class OrderAdmin(admin.ModelAdmin):
                     for value, label in PaymentMethod.choices
                     if value in OFFLINE_METHODS
                 ]
+            refundable = (
+                Payment.objects.filter(order=order, status="succeeded")
+                .values_list("amount", "amount_refunded", "currency")
+                .first()
+            )
+            if refundable and refundable[0] > refundable[1]:
+                extra["refund_url"] = reverse("admin:orders_order_refund", args=[order.pk])
+                extra["refundable"] = format_money(refundable[0] - refundable[1], refundable[2])
         return super().change_view(request, object_id, form_url, extra)
+
+    def refund_view(self, request, object_id):
+        """Refund an amount of the order's payment (card: through the gateway;
+        cash or transfer: recorded), optionally restocking all its items."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_transition_permission(request):
+            raise PermissionDenied
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404("No order with that id.")
+        restock = request.POST.get("restock") == "on"
+        items = (
+            [{"order_item_id": item.pk, "quantity": item.quantity} for item in order.items.all()]
+            if restock
+            else None
+        )
+        try:
+            refund = refund_create(
+                order=order,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                amount=None if restock else request.POST.get("amount", ""),
+                items=items,
+                restock=restock,
+            )
+        except DomainError as exc:
+            self.message_user(request, f"Nothing was refunded. {error_text(exc)}", messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"Refund {refund.refund_number}: {format_money(refund.amount, refund.currency)} "
+                f"({refund.get_status_display().lower()}).",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
 
     def receipt_view(self, request, object_id, receipt_id):
         """A customer's transfer receipt, for staff who may view the order."""

@@ -68,3 +68,45 @@ def test_view_only_staff_cannot_confirm(client):
     assert client.post(url, {"method": "cod"}).status_code == 403
     assert client.get(url).status_code == 405
     assert not Payment.objects.exists()
+
+
+def test_staff_refund_from_the_order_page(client):
+    from boutique.inventory.models import StockMovement
+    from boutique.payments.models import Refund
+    from boutique.payments.services import payment_confirm_offline
+
+    order = _order("cash_usd")
+    staff = _staff("view_order", "change_order")
+    payment_confirm_offline(order=order, method="cash_usd", actor=staff)
+    client.force_login(staff)
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "Refund (up to $25.20)" in page
+    url = reverse("admin:orders_order_refund", args=[order.pk])
+    too_much = client.post(url, {"amount": "30.00", "reason": "oops"}, follow=True)
+    assert "Nothing was refunded." in too_much.content.decode()
+    assert not Refund.objects.exists()
+    client.post(url, {"amount": "5.00", "reason": "late delivery"})
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.actor, refund.restock) == (Decimal("5.00"), staff, False)
+    order.refresh_from_db()
+    assert order.payment_status == "partially_refunded"
+    # The parcel comes back: its items (20.00) are refunded and restocked.
+    client.post(url, {"restock": "on", "reason": "returned parcel"})
+    assert StockMovement.objects.filter(kind="return", quantity=1).exists()
+    order.refresh_from_db()
+    assert order.payment_status == "partially_refunded"
+    client.post(url, {"amount": "0.20", "reason": "the rest"})
+    order.refresh_from_db()
+    assert order.payment_status == "refunded"
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "Refund (up to" not in page
+
+
+def test_payment_records_are_read_only_in_the_back_office(client):
+    from boutique.payments.models import Payment
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for name in ("payment", "paymentattempt", "refund", "webhookevent"):
+        assert client.get(reverse(f"admin:payments_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:payments_{name}_add")).status_code == 403
+    assert not Payment.objects.exists()

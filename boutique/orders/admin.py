@@ -422,10 +422,10 @@ class OrderAdmin(admin.ModelAdmin):
                 (status, labels[status]) for status in domain.next_statuses(order.status)
             ]
             extra["transition_url"] = reverse("admin:orders_order_transition", args=[order.pk])
-            if order.payment_status != PaymentStatus.PAID and order.status in (
-                OrderStatus.PENDING,
-                OrderStatus.PROCESSING,
-            ):
+            collectable = {OrderStatus.PENDING, OrderStatus.PROCESSING}
+            if order.payment_method == PaymentMethod.COD:
+                collectable |= {OrderStatus.SHIPPED, OrderStatus.DELIVERED}
+            if order.payment_status != PaymentStatus.PAID and order.status in collectable:
                 extra["confirm_payment_url"] = reverse(
                     "admin:orders_order_confirm_payment", args=[order.pk]
                 )

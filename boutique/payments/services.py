@@ -243,9 +243,14 @@ def payment_confirm_offline(
         )
     with transaction.atomic():
         locked = order_for_update().get(pk=order.pk)
-        if locked.status not in (OrderStatus.PENDING, OrderStatus.PROCESSING) or (
-            locked.payment_status == PaymentStatus.PAID
-        ):
+        # Cash on delivery is collected at the door: the order may be on its way
+        # or delivered by then.
+        collectable = (OrderStatus.PENDING, OrderStatus.PROCESSING) + (
+            (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+            if locked.payment_method == PaymentMethod.COD
+            else ()
+        )
+        if locked.status not in collectable or locked.payment_status == PaymentStatus.PAID:
             raise OrderNotPayable(f"Order {locked.number} is {locked.status}; nothing to confirm.")
         currency, rate, due = offline_amount(locked, method)
         if amount is not None and Decimal(amount) != due:

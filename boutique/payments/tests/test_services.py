@@ -151,3 +151,21 @@ def test_cash_in_lbp_for_a_usd_order_uses_the_rate_of_the_order_date():
     # $10.00 + $4.00 shipping + 6 % tax on $10.00 = $14.60 → LBP at 89,500.
     assert (payment.currency, payment.amount) == ("LBP", Decimal("1306700"))
     assert payment.exchange_rate == Decimal("89500")
+
+
+def test_cash_on_delivery_is_confirmed_when_collected_at_the_door():
+    from boutique.orders.services import order_transition
+
+    staff = UserFactory(is_staff=True)
+    order, variant = _order(payment_method="cod")
+    Order.objects.filter(pk=order.pk).update(cod_confirmed_at=timezone.now())
+    order.refresh_from_db()
+    for target in ("processing", "shipped", "delivered"):
+        order_transition(order=order, target=target, actor=staff)
+    payment = payment_confirm_offline(order=order, method="cod", actor=staff)
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == ("delivered", "paid")
+    assert payment.status == "succeeded" and payment.amount == order.total
+    assert Stock.objects.get(variant=variant).on_hand == 4
+    with pytest.raises(OrderNotPayable):
+        payment_confirm_offline(order=order, method="cod", actor=staff)

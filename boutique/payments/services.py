@@ -40,6 +40,19 @@ class PaymentRefused(DomainError):
     title = "The payment did not go through"
 
 
+class PaymentRequiresAction(PaymentRefused):
+    """The customer's bank wants them to confirm (3-D Secure). The payment waits
+    in requires_action; the bank's answer completes it (a webhook, or the test
+    gateway's confirmation page)."""
+
+    code = "payment_requires_action"
+    title = "Your bank asks you to confirm this payment"
+
+    def __init__(self, detail=None, *, payment_id: int | None = None):
+        super().__init__(detail)
+        self.payment_id = payment_id
+
+
 class OrderNotPayable(Conflict):
     code = "order_not_payable"
     title = "This order cannot be paid now"
@@ -75,6 +88,10 @@ def _previous_attempt(key: str, order: Order) -> PaymentAttempt | None:
 def _replay(attempt: PaymentAttempt) -> Payment:
     if attempt.outcome == AttemptOutcome.PENDING:
         raise Conflict("This payment is still being processed; try again in a moment.")
+    if attempt.outcome == AttemptOutcome.REQUIRES_ACTION and attempt.payment is not None:
+        if attempt.payment.status == PaymentState.SUCCEEDED:
+            return attempt.payment
+        raise PaymentRequiresAction(attempt.error_message, payment_id=attempt.payment_id)
     if attempt.outcome in (
         AttemptOutcome.FAILED,
         AttemptOutcome.ERROR,
@@ -142,11 +159,8 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
     }
     if result.status == "succeeded":
         return payment_succeeded(payment=payment, attempt=attempt, actor=actor, **card)
-    outcome = (
-        AttemptOutcome.REQUIRES_ACTION
-        if result.status == "requires_action"
-        else AttemptOutcome.FAILED
-    )
+    needs_action = result.status == "requires_action"
+    outcome = AttemptOutcome.REQUIRES_ACTION if needs_action else AttemptOutcome.FAILED
     _record_failure(
         payment,
         attempt,
@@ -155,6 +169,8 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
         outcome=outcome,
         card=card,
     )
+    if needs_action:
+        raise PaymentRequiresAction(result.error_message, payment_id=payment.pk)
     raise PaymentRefused(result.error_message or "Your card was declined.")
 
 
@@ -289,4 +305,31 @@ def payment_confirm_offline(
             order_mark_paid(order=locked, actor=actor)
         else:  # cash on delivery collected for an order already being processed
             order_payment_status_set(order=locked, payment_status=PaymentStatus.PAID, actor=actor)
+    return payment
+
+
+def payment_test_authorise(*, payment: Payment, approve: bool) -> Payment:
+    """The offline test gateway's stand-in for the bank's 3-D Secure page: the
+    customer approves (the payment succeeds, the order is paid) or refuses."""
+    if payment.provider != "test" or payment.status != PaymentState.REQUIRES_ACTION:
+        raise Conflict("This payment is not waiting for a confirmation.")
+    attempt = payment.attempts.order_by("-created_at").first()
+    if approve:
+        return payment_succeeded(payment=payment, attempt=attempt)
+    now = timezone.now()
+    with transaction.atomic():
+        Payment.objects.filter(pk=payment.pk, status=PaymentState.REQUIRES_ACTION).update(
+            status=PaymentState.FAILED,
+            error_code="authentication_failed",
+            error_message="You did not confirm the payment with your bank.",
+            updated_at=now,
+        )
+        if attempt is not None:
+            PaymentAttempt.objects.filter(pk=attempt.pk).update(
+                outcome=AttemptOutcome.FAILED,
+                error_code="authentication_failed",
+                error_message="You did not confirm the payment with your bank.",
+                finished_at=now,
+            )
+    payment.refresh_from_db()
     return payment

@@ -44,6 +44,11 @@ urlpatterns = [
     path("orders/lookup/", orders.order_lookup, name="order_lookup"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payments.order_pay, name="order_pay"),
+    path(
+        "payments/<int:payment_id>/test-authorise/",
+        payments.payment_test_authorise,
+        name="payment_test_authorise",
+    ),
     path("orders/<str:number>/receipt/", payments.order_receipt_upload, name="order_receipt"),
     path("orders/<str:number>/cod/send/", payments.order_cod_send, name="order_cod_send"),
     path("orders/<str:number>/cod/confirm/", payments.order_cod_verify, name="order_cod_verify"),

@@ -160,3 +160,33 @@ def test_with_stripe_the_page_has_no_card_number_field(client, guest_order, sett
     from boutique.payments.models import Payment
 
     assert not Payment.objects.exists()
+
+
+def test_a_card_that_needs_the_banks_confirmation_is_confirmed_then_paid(client, guest_order):
+    order = guest_order("card")
+    response = _pay(client, order, "4000 0025 0000 3155", key="3ds-1")
+    payment = Payment.objects.get(order=order)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("storefront:payment_test_authorise", args=[payment.pk])
+    assert payment.status == "requires_action"
+    page = client.get(response["Location"]).content.decode()
+    assert "Test bank: confirm this payment" in page and "ending 3155" in page
+    # Someone else cannot answer for this customer.
+    stranger = client.__class__()
+    assert stranger.post(response["Location"], {"decision": "approve"}).status_code == 404
+    client.post(response["Location"], {"decision": "approve"})
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (payment.status, order.status, order.payment_status) == ("succeeded", "paid", "paid")
+
+
+def test_refusing_the_banks_confirmation_charges_nothing(client, guest_order):
+    order = guest_order("card")
+    response = _pay(client, order, "4000 0025 0000 3155", key="3ds-2")
+    client.post(response["Location"], {"decision": "refuse"})
+    payment = Payment.objects.get(order=order)
+    order.refresh_from_db()
+    assert payment.status == "failed" and order.status == "pending"
+    assert _pay(client, order, "4242 4242 4242 4242", key="3ds-3").status_code == 302
+    order.refresh_from_db()
+    assert order.payment_status == "paid"

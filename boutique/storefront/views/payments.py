@@ -5,14 +5,25 @@ browser talks to Stripe and only a token reaches us."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from boutique.core.errors import DomainError
 from boutique.orders.services import order_cod_confirm, order_cod_send_code
 from boutique.payments.gateways.test import InvalidCard, tokenize
+from boutique.payments.models import Payment
 from boutique.payments.receipts import transfer_receipt_upload
-from boutique.payments.services import PaymentRefused, payment_card_pay
+from boutique.payments.services import (
+    PaymentRefused,
+    PaymentRequiresAction,
+    payment_card_pay,
+)
+from boutique.payments.services import (
+    payment_test_authorise as payment_test_authorise_service,
+)
 
 from ..helpers import redirect_to
 from .orders import _order_for_visitor, _render_order
@@ -34,6 +45,11 @@ def order_pay(request, number: str):
         else:
             token = request.POST.get("token", "")
         payment_card_pay(order=order, token=token, idempotency_key=key, actor=None)
+    except PaymentRequiresAction as exc:
+        if settings.PAYMENT_GATEWAY == "test" and exc.payment_id:
+            return redirect_to(request, "storefront:payment_test_authorise", exc.payment_id)
+        messages.error(request, f"{exc.detail} Please try another card.")
+        return _again(request, order, status=402)
     except InvalidCard as exc:
         messages.error(request, str(exc))
         return _again(request, order, status=400)
@@ -98,3 +114,30 @@ def order_receipt_upload(request, number: str):
         return _again(request, order, status=exc.status)
     messages.success(request, "Thank you: we received your receipt and will confirm soon.")
     return redirect_to(request, "storefront:order_detail", order.number)
+
+
+def _payment_for_visitor(request, payment_id: int) -> Payment:
+    payment = Payment.objects.select_related("order").filter(pk=payment_id).first()
+    if payment is None or settings.PAYMENT_GATEWAY != "test":
+        raise Http404("No such payment.")
+    _order_for_visitor(request, payment.order.number)  # 404 unless it is theirs
+    return payment
+
+
+@never_cache
+def payment_test_authorise(request, payment_id: int):
+    """The test gateway's stand-in for the bank's 3-D Secure page."""
+    payment = _payment_for_visitor(request, payment_id)
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        try:
+            payment_test_authorise_service(payment=payment, approve=approve)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            if approve:
+                messages.success(request, f"Thank you! Order {payment.order.number} is paid.")
+            else:
+                messages.error(request, "You did not confirm the payment; nothing was charged.")
+        return redirect_to(request, "storefront:order_detail", payment.order.number)
+    return render(request, "storefront/pages/test_authorise.html", {"payment": payment})

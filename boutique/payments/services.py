@@ -48,9 +48,18 @@ class PaymentRequiresAction(PaymentRefused):
     code = "payment_requires_action"
     title = "Your bank asks you to confirm this payment"
 
-    def __init__(self, detail=None, *, payment_id: int | None = None):
+    def __init__(
+        self,
+        detail=None,
+        *,
+        payment_id: int | None = None,
+        client_secret: str = "",
+        next_action_url: str = "",
+    ):
         super().__init__(detail)
         self.payment_id = payment_id
+        self.client_secret = client_secret
+        self.next_action_url = next_action_url
 
 
 class OrderNotPayable(Conflict):
@@ -170,7 +179,12 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
         card=card,
     )
     if needs_action:
-        raise PaymentRequiresAction(result.error_message, payment_id=payment.pk)
+        raise PaymentRequiresAction(
+            result.error_message,
+            payment_id=payment.pk,
+            client_secret=result.client_secret,
+            next_action_url=result.next_action_url,
+        )
     raise PaymentRefused(result.error_message or "Your card was declined.")
 
 

@@ -26,6 +26,8 @@ class CardResult:
     error_code: str = ""
     error_message: str = ""
     next_action_url: str = ""
+    # For the browser to finish a bank confirmation (Stripe.js); never stored.
+    client_secret: str = ""
 
 
 @dataclass(frozen=True)

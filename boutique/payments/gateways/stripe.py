@@ -170,6 +170,7 @@ class StripeGateway:
                 if status == "requires_action"
                 else "Your payment is being processed.",
                 next_action_url=str(_get(redirect, "url", "")),
+                client_secret=str(_get(intent, "client_secret", "") or ""),
                 **common,
             )
         error = _get(intent, "last_payment_error")

@@ -253,6 +253,8 @@ def test_requires_action_carries_the_banks_page(fake_stripe):
     assert result.transaction_ref == "pi_3QFakeIntent0001"
     assert result.next_action_url.startswith("https://hooks.stripe.com/3d_secure_2/")
     assert result.error_code == "authentication_required" and result.error_message
+    # For Stripe.js to show the bank's check in the browser.
+    assert result.client_secret == "pi_3QFakeIntent0001_secret_abc"
 
 
 def test_a_card_decline_is_a_failed_result_with_stripes_reason(fake_stripe):
@@ -509,3 +511,25 @@ def test_a_3d_secure_charge_completes_through_a_signed_stripe_webhook(fake_strip
     order.refresh_from_db()
     assert payment.status == "succeeded"
     assert (order.status, order.payment_status) == ("paid", "paid")
+
+
+@pytest.mark.django_db
+def test_the_order_page_hands_a_3d_secure_check_to_stripe_js(fake_stripe, settings, client):
+    from django.urls import reverse
+
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_boutique"
+    order, _ = _card_order()
+    session = client.session
+    session["guest_orders"] = {order.number: order.email}
+    session.save()
+    fake_stripe.reply("/v1/payment_intents", _requires_action(int(order.total * 100), "usd"))
+    response = client.post(
+        reverse("storefront:order_pay", args=[order.number]), {"token": PM, "key": "3ds-page"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 202
+    assert 'data-client-secret="pi_3QFakeIntent0001_secret_abc"' in html
+    assert "js/stripe-action.js" in html
+    # The client secret is handed to the browser, never stored.
+    assert "secret" not in Payment.objects.get(order=order).card_token

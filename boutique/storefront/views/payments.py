@@ -48,6 +48,14 @@ def order_pay(request, number: str):
     except PaymentRequiresAction as exc:
         if settings.PAYMENT_GATEWAY == "test" and exc.payment_id:
             return redirect_to(request, "storefront:payment_test_authorise", exc.payment_id)
+        if exc.client_secret:
+            # Stripe.js shows the bank's check; Stripe's webhook then pays the order.
+            context = {
+                "order": order,
+                "client_secret": exc.client_secret,
+                "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            }
+            return render(request, "storefront/pages/stripe_action.html", context, status=202)
         messages.error(request, f"{exc.detail} Please try another card.")
         return _again(request, order, status=402)
     except InvalidCard as exc:

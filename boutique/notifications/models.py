@@ -11,6 +11,7 @@ class Channel(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
 
@@ -30,6 +31,9 @@ class Notification(TimeStamped):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Pending: not before this time (backoff after a failure; null = now).
+    # Sending: the claim's lease; a worker that died leaves it to expire.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Why it was sent, e.g. ("order", "BQ-2026-000123"): lets a retry not send twice.
     reference_type = models.CharField(max_length=40, blank=True)
     reference_id = models.CharField(max_length=64, blank=True)

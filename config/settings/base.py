@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "boutique.promotions",
     "boutique.orders",
     "boutique.payments",
+    "boutique.shipping",
     "boutique.notifications",
     "boutique.storefront",
     "imagekit",
@@ -259,6 +260,42 @@ BANK_TRANSFER_DETAILS = env(
     "BANK_TRANSFER_DETAILS",
     default="Boutique SAL · Bank: Example Bank, Beirut · IBAN: LB00 0000 0000 0000 0000 0000 0000",
 )
+
+# --- Notifications and background jobs -----------------------------------------
+# Text messages and WhatsApp go through these senders (a provider's in production).
+NOTIFICATION_SMS_BACKEND = env(
+    "NOTIFICATION_SMS_BACKEND", default="boutique.notifications.senders.ConsoleSmsSender"
+)
+NOTIFICATION_WHATSAPP_BACKEND = env(
+    "NOTIFICATION_WHATSAPP_BACKEND",
+    default="boutique.notifications.senders.ConsoleWhatsAppSender",
+)
+# A failed send is retried after 1, 2, 4, 8 … minutes (at most an hour apart),
+# and marked failed after this many attempts.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+NOTIFICATION_BACKOFF_BASE_SECONDS = env.int("NOTIFICATION_BACKOFF_BASE_SECONDS", default=60)
+NOTIFICATION_BACKOFF_MAX_SECONDS = env.int("NOTIFICATION_BACKOFF_MAX_SECONDS", default=3600)
+# A worker sending a row holds it this long; if it dies, another takes over after.
+NOTIFICATION_SEND_LEASE_SECONDS = env.int("NOTIFICATION_SEND_LEASE_SECONDS", default=300)
+
+# Celery: with no broker, messages are sent in-process after commit and the
+# timed jobs run from cron through their management commands.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "notifications-send-due": {"task": "notifications.send_due", "schedule": 60.0},
+    "inventory-release-expired-reservations": {
+        "task": "inventory.release_expired_reservations",
+        "schedule": 300.0,
+    },
+    "orders-expire-unpaid": {"task": "orders.expire_unpaid_orders", "schedule": 300.0},
+    "payments-retry-webhook-events": {"task": "payments.retry_webhook_events", "schedule": 300.0},
+}
 
 # Thumbnails are generated when an image is added, so pages never wait for them.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"

@@ -9,6 +9,10 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "boutique.accounts.sms.MemorySmsSender"
+NOTIFICATION_SMS_BACKEND = "boutique.notifications.senders.MemorySmsSender"
+NOTIFICATION_WHATSAPP_BACKEND = "boutique.notifications.senders.MemoryWhatsAppSender"
+# Tests send in-process unless a test points Celery at a broker itself.
+CELERY_BROKER_URL = ""
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 STORAGES = {

@@ -543,4 +543,19 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
             },
             reference=("order", order.number),
         )
+        if order.payment_method == PaymentMethod.BANK_TRANSFER:
+            notification_enqueue(
+                channel="email",
+                recipient=order.email,
+                template="bank_transfer_instructions",
+                context={
+                    "number": order.number,
+                    "total": str(order.total),
+                    "currency": order.currency,
+                    "bank_details": settings.BANK_TRANSFER_DETAILS,
+                    "reference": order.number,
+                    "pay_by": order.pay_by.isoformat() if order.pay_by else "",
+                },
+                reference=("order", order.number),
+            )
     return order, True

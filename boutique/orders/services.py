@@ -24,6 +24,7 @@ from boutique.inventory.services import (
     reservations_release_for,
     stock_return,
 )
+from boutique.notifications.services import notification_enqueue
 from boutique.promotions.services import coupon_redemptions_return
 
 from . import domain
@@ -112,6 +113,19 @@ def order_transition(*, order: Order, target: str, actor=None) -> Order:
         _move(order, target, actor=actor, extra=extra)
         if target in (OrderStatus.PAID, OrderStatus.PROCESSING):
             _commit_stock(order, actor=actor)
+        if target == OrderStatus.PAID:
+            notification_enqueue(
+                channel="email",
+                recipient=order.email,
+                template="payment_received",
+                context={
+                    "number": order.number,
+                    "amount": str(order.total),
+                    "total": str(order.total),
+                    "currency": order.currency,
+                },
+                reference=("order", order.number),
+            )
     return order
 
 
@@ -156,6 +170,19 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", by_customer=None
                         reference=("order", order.number),
                     )
         coupon_redemptions_return(order_number=order.number, actor=actor)
+        notification_enqueue(
+            channel="email",
+            recipient=order.email,
+            template="order_cancelled",
+            context={
+                "number": order.number,
+                "reason": reason,
+                "total": str(order.total),
+                "currency": order.currency,
+                "was_paid": order.payment_status == PaymentStatus.PAID,
+            },
+            reference=("order", order.number),
+        )
     return order
 
 

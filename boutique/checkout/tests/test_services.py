@@ -390,3 +390,34 @@ def test_tax_inclusive_prices_charge_the_sticker_price(courier, settings):
         Decimal("14.60"),
     )
     assert order.prices_include_tax
+
+
+def test_customers_are_told_at_each_step(courier):
+    from boutique.notifications.models import Notification
+
+    cart = _cart((_variant(), 1))
+    order, _ = _place(cart, courier, payment_method="bank_transfer")
+    sent = lambda: list(  # noqa: E731
+        Notification.objects.filter(reference_id=order.number)
+        .order_by("pk")
+        .values_list("template", flat=True)
+    )
+    assert sent() == ["order_confirmation", "bank_transfer_instructions"]
+    instructions = Notification.objects.get(template="bank_transfer_instructions")
+    assert (
+        instructions.context["reference"] == order.number and instructions.context["bank_details"]
+    )
+    order_transition(order=order, target="paid")
+    assert sent()[-1] == "payment_received"
+    order_cancel(order=order, reason="out of stock at the warehouse")
+    assert sent()[-1] == "order_cancelled"
+    assert Notification.objects.get(template="order_cancelled").context["was_paid"] is True
+
+
+def test_no_message_is_queued_when_the_change_is_refused(courier):
+    from boutique.notifications.models import Notification
+
+    order, _ = _place(_cart((_variant(), 1)), courier)
+    with pytest.raises(IllegalTransition):
+        order_transition(order=order, target="delivered")
+    assert list(Notification.objects.values_list("template", flat=True)) == ["order_confirmation"]

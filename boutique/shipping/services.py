@@ -272,7 +272,7 @@ def _notify(order: Order, shipment: Shipment, event: TrackingEvent) -> None:
         recipient=order.email,
         template=template,
         context={
-            "order_number": order.number,
+            "number": order.number,
             "shipment_id": shipment.pk,
             "carrier": provider.name,
             "tracking_number": shipment.tracking_number,
@@ -280,6 +280,9 @@ def _notify(order: Order, shipment: Shipment, event: TrackingEvent) -> None:
             "estimated_delivery": estimated.isoformat() if estimated else None,
             "location": event.location,
             "at": event.at.isoformat(),
+            "delivered_at": shipment.delivered_at.date().isoformat()
+            if shipment.delivered_at
+            else None,
         },
         reference=("shipment", shipment.pk),
     )

@@ -6,6 +6,7 @@ from django.utils import timezone
 from boutique.accounts.tests.factories import UserFactory
 from boutique.audit.models import AuditLog
 from boutique.core.errors import Conflict, ValidationFailed
+from boutique.notifications.dispatch import notification_send
 from boutique.notifications.models import Notification
 from boutique.orders.models import Order
 from boutique.shipping import services
@@ -181,8 +182,9 @@ def test_customer_is_told_when_shipped_out_for_delivery_and_delivered():
     shipped = sent[0]
     assert (shipped.channel, shipped.recipient) == ("email", "mum@example.com")
     assert shipped.context["tracking_url"] == "https://track.example.com/AX 42"
-    assert shipped.context["order_number"] == order.number
+    assert shipped.context["number"] == order.number
     assert shipped.context["estimated_delivery"] == eta.isoformat()
+    assert sent[2].context["delivered_at"] is not None
 
 
 def test_an_error_after_the_change_leaves_no_notification_and_no_change(monkeypatch):
@@ -200,3 +202,15 @@ def test_an_error_after_the_change_leaves_no_notification_and_no_change(monkeypa
     shipment.refresh_from_db()
     assert shipment.status == "pending" and shipment.shipped_at is None
     assert _status(order) == "paid"
+
+
+def test_the_shipped_email_carries_the_tracking_link(mailoutbox):
+    order, provider = paid_order(quantities=(1,), email="mum@example.com"), make_provider()
+    shipment = shipment_create(order=order, provider=provider, tracking_number="AX7")
+    tracking_event_add(shipment=shipment, kind="shipped")
+    queued = Notification.objects.get(template="order_shipped")
+    assert notification_send(queued.pk) == "sent"
+    (mail,) = [m for m in mailoutbox if "mum@example.com" in m.to]
+    assert order.number in mail.body
+    assert "https://track.example.com/AX7" in mail.body
+    assert "https://track.example.com/AX7" in mail.alternatives[0][0]

@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from boutique.audit.services import audit_record
 from boutique.core.errors import Conflict, DomainError, ValidationFailed
+from boutique.notifications.services import notification_enqueue
 
 from .locks import stock_for_update
 from .models import (
@@ -79,7 +81,25 @@ def _move(*, variant, quantity: int, kind: str, actor=None, note="", reference=N
         old={"on_hand": before},
         new={"on_hand": stock.on_hand, "sku": variant.sku},
     )
+    if before > stock.low_stock_threshold >= stock.on_hand:
+        _alert_low_stock(variant, stock)
     return stock
+
+
+def _alert_low_stock(variant, stock: Stock) -> None:
+    """Tell the staff once, when a variant's stock falls to its threshold."""
+    notification_enqueue(
+        channel="email",
+        recipient=settings.STAFF_NOTIFICATION_EMAIL,
+        template="low_stock",
+        context={
+            "sku": variant.sku,
+            "product": str(variant),
+            "on_hand": stock.on_hand,
+            "threshold": stock.low_stock_threshold,
+        },
+        reference=("stock", variant.sku),
+    )
 
 
 def stock_receive(*, variant, quantity: int, actor=None, note: str = "", reference=None) -> Stock:

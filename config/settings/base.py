@@ -204,6 +204,8 @@ RATE_LIMITS = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Boutique <shop@boutique.local>")
+# Where staff alerts (low stock) go.
+STAFF_NOTIFICATION_EMAIL = env("STAFF_NOTIFICATION_EMAIL", default="staff@boutique.local")
 
 # --- I18n, static, media ----------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -58,3 +58,21 @@ def test_database_refuses_negative_on_hand():
     variant = _variant()
     with pytest.raises(IntegrityError), transaction.atomic():
         Stock.objects.filter(variant=variant).update(on_hand=-1)
+
+
+def test_staff_are_alerted_once_when_stock_falls_to_its_threshold(settings):
+    from boutique.notifications.models import Notification
+
+    settings.STAFF_NOTIFICATION_EMAIL = "stock@example.com"
+    variant = _variant(stock=5)  # threshold 3
+    stock_adjust(variant=variant, quantity=-1, reason="damaged")  # 4: above
+    assert not Notification.objects.filter(template="low_stock").exists()
+    stock_adjust(variant=variant, quantity=-2, reason="damaged")  # 2: crossed
+    alert = Notification.objects.get(template="low_stock")
+    assert alert.recipient == "stock@example.com"
+    assert (alert.context["sku"], alert.context["on_hand"]) == (variant.sku, 2)
+    stock_adjust(variant=variant, quantity=-1, reason="damaged")  # still low: no repeat
+    assert Notification.objects.filter(template="low_stock").count() == 1
+    stock_receive(variant=variant, quantity=10)
+    stock_adjust(variant=variant, quantity=-10, reason="stocktake")  # crossed again
+    assert Notification.objects.filter(template="low_stock").count() == 2

@@ -1,15 +1,20 @@
 """Shipments under load, on real connections: staff creating shipments for the
-same items at once never ship more than was ordered. Runs on SQLite and
-PostgreSQL."""
+same items at once never ship more than was ordered, and a carrier event
+delivered many times at once is applied once. Runs on SQLite and PostgreSQL."""
+
+import json
 
 import pytest
 from django.db.models import Sum
 
 from boutique.accounts.tests.factories import UserFactory
+from boutique.notifications.models import Notification
+from boutique.orders.models import Order
 from boutique.shipping.errors import QuantityExceedsUnshipped
-from boutique.shipping.models import Shipment, ShipmentItem
+from boutique.shipping.models import CarrierEvent, Shipment, ShipmentItem, TrackingEvent
 from boutique.shipping.services import shipment_create
-from boutique.shipping.tests.factories import items_of, make_provider, paid_order
+from boutique.shipping.tests.factories import SECRET, items_of, make_provider, paid_order
+from boutique.shipping.webhooks import carrier_signature, carrier_webhook_receive
 
 from .helpers import run_concurrently
 
@@ -51,3 +56,25 @@ def test_ten_staff_shipping_one_unit_each_of_two_ordered_make_two_shipments():
     assert len(refused) == 8
     total = ShipmentItem.objects.filter(order_item=item).aggregate(s=Sum("quantity"))["s"]
     assert total == item.quantity == 2
+
+
+def test_ten_deliveries_of_one_carrier_event_at_once_apply_it_once():
+    order, provider = paid_order(quantities=(1,)), make_provider()
+    shipment_create(order=order, provider=provider, tracking_number="RACE1")
+    body = json.dumps(
+        {"event_id": "evt-race", "tracking_number": "RACE1", "kind": "shipped"}
+    ).encode()
+    headers = {"X-Carrier-Signature": carrier_signature(SECRET, body)}
+
+    results = run_concurrently(
+        lambda i: carrier_webhook_receive(provider_id=provider.pk, payload=body, headers=headers),
+        workers=10,
+        timeout=120,
+    )
+
+    assert all(isinstance(r, CarrierEvent) for r in results), results
+    assert CarrierEvent.objects.count() == 1
+    assert CarrierEvent.objects.get().processed_at is not None
+    assert TrackingEvent.objects.filter(kind="shipped").count() == 1
+    assert Notification.objects.filter(template="order_shipped").count() == 1
+    assert Order.objects.get(pk=order.pk).status == "shipped"

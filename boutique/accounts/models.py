@@ -41,6 +41,10 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStamped):
     is_active = models.BooleanField(default=True, editable=False)
     is_staff = models.BooleanField(default=False)
     is_verified = models.BooleanField(default=False)
+    cart_reminders = models.BooleanField(
+        default=False,
+        help_text="Opted in to one email reminder about items left in the cart.",
+    )
     email_verified_at = models.DateTimeField(null=True, blank=True)
     phone_verified_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)

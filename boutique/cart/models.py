@@ -33,6 +33,9 @@ class Cart(TimeStamped):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the one abandoned-cart reminder went out."
+    )
 
     class Meta:
         constraints = [

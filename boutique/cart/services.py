@@ -7,13 +7,16 @@ adding the same thing at once still end with one line and a capped quantity.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from boutique.catalog.selectors import product_find_visible, purchasable_ids, variant_find
 from boutique.inventory.models import HolderType
 from boutique.inventory.selectors import available_map
+from boutique.notifications.services import notification_enqueue
 
 from .errors import (
     CartItemNotFound,
@@ -349,3 +352,49 @@ def wishlist_move_to_cart(*, user, item_id: int) -> CartItem:
         line = cart_add(user=user, variant_id=variant_id, quantity=1)
         item.delete()
     return line
+
+
+# --- Abandoned-cart reminder ------------------------------------------------------
+def carts_remind_abandoned(*, now=None, limit: int = 200) -> int:
+    """The periodic job: one email per cart to signed-in customers who opted in,
+    CART_REMINDER_AFTER_HOURS after the cart's last change, never once the cart
+    became an order. Returns how many reminders were queued."""
+    now = now or timezone.now()
+    due = now - timedelta(hours=settings.CART_REMINDER_AFTER_HOURS)
+    candidates = list(
+        Cart.objects.filter(
+            status=CartStatus.OPEN,
+            user__isnull=False,
+            user__cart_reminders=True,
+            reminded_at__isnull=True,
+            updated_at__lte=due,
+            items__isnull=False,
+        )
+        .exclude(user__email="")
+        .distinct()
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for cart_id in candidates:
+        with transaction.atomic():
+            # Claim it: still open, still not reminded (a checkout or another
+            # worker may have got there first).
+            claimed = Cart.objects.filter(
+                pk=cart_id, status=CartStatus.OPEN, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if not claimed:
+                continue
+            cart = Cart.objects.select_related("user").get(pk=cart_id)
+            items = [
+                {"name": str(line.variant), "quantity": line.quantity}
+                for line in cart.items.select_related("variant__product")
+            ]
+            notification_enqueue(
+                channel="email",
+                recipient=cart.user.email,
+                template="abandoned_cart",
+                context={"customer_name": cart.user.first_name, "items": items},
+                reference=("cart", cart.pk),
+            )
+            sent += 1
+    return sent

@@ -297,7 +297,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "orders-expire-unpaid": {"task": "orders.expire_unpaid_orders", "schedule": 300.0},
     "payments-retry-webhook-events": {"task": "payments.retry_webhook_events", "schedule": 300.0},
+    "cart-remind-abandoned": {"task": "cart.remind_abandoned", "schedule": 900.0},
 }
+# Signed-in customers who opted in get one reminder this long after their
+# cart's last change.
+CART_REMINDER_AFTER_HOURS = env.int("CART_REMINDER_AFTER_HOURS", default=24)
 
 # Thumbnails are generated when an image is added, so pages never wait for them.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"

@@ -34,7 +34,7 @@ from ..locks import user_qs_for_update
 from ..models import ApiToken, Role, Status, User
 from ..selectors import user_find_by_login
 
-PROFILE_FIELDS = ("email", "phone", "username", "first_name", "last_name")
+PROFILE_FIELDS = ("email", "phone", "username", "first_name", "last_name", "cart_reminders")
 EMAIL_VERIFY_SALT = "boutique.accounts.email-verify"
 EMAIL_VERIFY_MAX_AGE = 60 * 60 * 24 * 3
 
@@ -198,6 +198,8 @@ def user_update_profile(*, user: User, actor: User, **fields) -> User:
             for key in ("first_name", "last_name"):
                 if key in fields:
                     setattr(locked, key, (fields[key] or "").strip())
+            if "cart_reminders" in fields:
+                locked.cart_reminders = bool(fields["cart_reminders"])
             for key, value in values.items():
                 setattr(locked, key, value)
             if not locked.email and not locked.phone:

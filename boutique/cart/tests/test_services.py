@@ -304,3 +304,42 @@ def test_a_carts_own_checkout_hold_is_still_its_to_buy():
         cart_add_item(cart=other, sku=variant.sku, quantity=1)
     cart_set_quantity(cart=cart, item_id=line.item.pk, quantity=1)
     cart_set_quantity(cart=cart, item_id=line.item.pk, quantity=2)
+
+
+def test_one_abandoned_cart_reminder_for_opted_in_customers_only():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from boutique.cart.services import carts_remind_abandoned
+    from boutique.notifications.models import Notification
+
+    variant = _variant()
+    keen = UserFactory(cart_reminders=True, first_name="Maya")
+    quiet = UserFactory(cart_reminders=False)
+    for user in (keen, quiet):
+        cart_add_item(cart=cart_obtain(user=user), sku=variant.sku, quantity=1)
+    guest = cart_obtain()
+    cart_add_item(cart=guest, sku=variant.sku, quantity=1)
+    later = timezone.now() + timedelta(hours=25)
+
+    assert carts_remind_abandoned(now=timezone.now()) == 0  # too soon
+    assert carts_remind_abandoned(now=later) == 1
+    reminder = Notification.objects.get(template="abandoned_cart")
+    assert reminder.recipient == keen.email and reminder.context["customer_name"] == "Maya"
+    assert reminder.context["items"] == [{"name": str(variant), "quantity": 1}]
+    assert carts_remind_abandoned(now=later + timedelta(days=3)) == 0  # one per cart
+
+
+def test_no_reminder_once_the_cart_became_an_order():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from boutique.cart.services import carts_remind_abandoned
+
+    user = UserFactory(cart_reminders=True)
+    cart = cart_obtain(user=user)
+    cart_add_item(cart=cart, sku=_variant().sku, quantity=1)
+    Cart.objects.filter(pk=cart.pk).update(status="converted")
+    assert carts_remind_abandoned(now=timezone.now() + timedelta(days=2)) == 0

@@ -116,10 +116,16 @@ class ProfileForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
+    cart_reminders = forms.BooleanField(
+        required=False,
+        label="Email me once about things I leave in my cart",
+    )
 
     @classmethod
     def initial_for(cls, user) -> dict:
-        return {name: getattr(user, name) or "" for name in cls.base_fields}
+        initial = {name: getattr(user, name) or "" for name in cls.base_fields}
+        initial["cart_reminders"] = bool(user.cart_reminders)
+        return initial
 
 
 class ResetPasswordForm(SetPasswordForm):

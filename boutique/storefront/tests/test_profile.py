@@ -100,3 +100,14 @@ def test_account_without_a_password_can_set_one(client):
     user.refresh_from_db()
     assert response.status_code == 302
     assert user.check_password("Warm-Mittens-2024")
+
+
+def test_customers_opt_in_to_the_cart_reminder_on_their_profile(signed_in, user):
+    assert not user.cart_reminders
+    data = {"first_name": user.first_name, "email": user.email, "cart_reminders": "on"}
+    assert signed_in.post(PROFILE, data).status_code == 302
+    user.refresh_from_db()
+    assert user.cart_reminders
+    signed_in.post(PROFILE, {"first_name": user.first_name, "email": user.email})
+    user.refresh_from_db()
+    assert not user.cart_reminders

@@ -96,6 +96,7 @@ def _alert_low_stock(variant, stock: Stock) -> None:
             "sku": variant.sku,
             "product": str(variant),
             "on_hand": stock.on_hand,
+            "available": max(0, stock.on_hand - _holding_elsewhere(variant.pk)),
             "threshold": stock.low_stock_threshold,
         },
         reference=("stock", variant.sku),

@@ -298,6 +298,7 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "orders.expire_unpaid_orders", "schedule": 300.0},
     "payments-retry-webhook-events": {"task": "payments.retry_webhook_events", "schedule": 300.0},
     "cart-remind-abandoned": {"task": "cart.remind_abandoned", "schedule": 900.0},
+    "shipping-retry-carrier-events": {"task": "shipping.retry_carrier_events", "schedule": 300.0},
 }
 # Signed-in customers who opted in get one reminder this long after their
 # cart's last change.

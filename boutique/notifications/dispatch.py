@@ -7,8 +7,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from boutique.audit.services import audit_record
+from boutique.core.errors import Conflict, NotFound
 
 from .models import Notification, NotificationStatus
 from .senders import deliver
@@ -121,3 +125,30 @@ def notification_send_after_commit(notification_id: int) -> None:
             notification_send(notification_id)
     except Exception:
         logger.exception("notification %s: could not send after commit", notification_id)
+
+
+def notification_retry(notification_id: int, actor=None) -> Notification:
+    """Staff send a failed row again: failed → pending, due now, its attempts
+    and last error kept. A sent row is never resent, and a pending or sending
+    one is already on its way (Conflict, 409); nothing changes then. One
+    conditional UPDATE, so two staff retrying at once retry it once. Audited."""
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        changed = Notification.objects.filter(
+            pk=notification_id, status=NotificationStatus.FAILED
+        ).update(status=NotificationStatus.PENDING, next_attempt_at=now, updated_at=now)
+        row = Notification.objects.filter(pk=notification_id).first()
+        if row is None:
+            raise NotFound(f"No notification {notification_id}.")
+        if not changed:
+            if row.status == NotificationStatus.SENT:
+                raise Conflict(f"Notification {row.pk} was sent; it is never sent twice.")
+            raise Conflict(f"Notification {row.pk} is {row.status}, not failed; nothing to retry.")
+        audit_record(
+            entity=row,
+            action="notification.retried",
+            actor=actor,
+            old={"status": NotificationStatus.FAILED},
+            new={"status": row.status, "attempts": row.attempts},
+        )
+    return row

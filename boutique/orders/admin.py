@@ -23,6 +23,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.urls import path, reverse
+from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 
 from boutique.core.errors import DomainError
@@ -30,6 +31,9 @@ from boutique.core.money import BASE_CURRENCY, format_money
 from boutique.payments.models import Payment, TransferReceipt
 from boutique.payments.refunds import refund_create
 from boutique.payments.services import OFFLINE_METHODS, payment_confirm_offline
+from boutique.shipping.models import Shipment
+from boutique.shipping.selectors_backoffice import order_items_to_ship, provider_list_active
+from boutique.shipping.services import SHIPPABLE_ORDER_STATUSES, shipment_create
 
 from . import (
     admin_reference,  # noqa: F401  (registers the reference-data admins)
@@ -150,6 +154,32 @@ class PaymentInline(OrderPartInline):
         return super().get_queryset(request).select_related("confirmed_by")
 
 
+class ShipmentInline(OrderPartInline):
+    """The order's parcels; they are created with the form above and tracked
+    on their own page."""
+
+    model = Shipment
+    fields = (
+        "shipment_link",
+        "provider",
+        "tracking_number",
+        "status",
+        "estimated_delivery",
+        "shipped_at",
+        "delivered_at",
+    )
+    readonly_fields = fields
+    verbose_name_plural = "Shipments"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider")
+
+    @admin.display(description="Shipment")
+    def shipment_link(self, obj):
+        url = reverse("admin:shipping_shipment_change", args=[obj.pk])
+        return format_html('<a href="{}">#{}</a>', url, obj.pk)
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = (
@@ -229,7 +259,13 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = (OrderItemInline, OrderAddressInline, PaymentInline, TransferReceiptInline)
+    inlines = (
+        OrderItemInline,
+        OrderAddressInline,
+        PaymentInline,
+        TransferReceiptInline,
+        ShipmentInline,
+    )
     actions = (
         "mark_paid",
         "mark_processing",
@@ -238,7 +274,7 @@ class OrderAdmin(admin.ModelAdmin):
         "mark_returned",
         "cancel_orders",
     )
-    change_form_template = "admin/orders/order/change_form.html"
+    change_form_template = "admin/orders/order/change_form_shipments.html"
 
     show_full_result_count = False  # one COUNT per page view is enough
 
@@ -271,6 +307,9 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_transition_permission(self, request, obj=None):
         return request.user.has_perm("orders.change_order")
+
+    def has_ship_permission(self, request, obj=None):
+        return request.user.has_perm("shipping.add_shipment")
 
     # Columns and read-only fields ---------------------------------------------------------
     @admin.display(description="Customer")
@@ -406,6 +445,11 @@ class OrderAdmin(admin.ModelAdmin):
                 name="orders_order_confirm_payment",
             ),
             path(
+                "<path:object_id>/ship/",
+                self.admin_site.admin_view(self.create_shipment_view),
+                name="orders_order_create_shipment",
+            ),
+            path(
                 "<path:object_id>/status/",
                 self.admin_site.admin_view(self.transition_view),
                 name="orders_order_transition",
@@ -442,7 +486,81 @@ class OrderAdmin(admin.ModelAdmin):
             if refundable and refundable[0] > refundable[1]:
                 extra["refund_url"] = reverse("admin:orders_order_refund", args=[order.pk])
                 extra["refundable"] = format_money(refundable[0] - refundable[1], refundable[2])
+        if (
+            order is not None
+            and order.status in SHIPPABLE_ORDER_STATUSES
+            and self.has_ship_permission(request, order)
+        ):
+            rows = order_items_to_ship(order=order)
+            extra["create_shipment_url"] = reverse(
+                "admin:orders_order_create_shipment", args=[order.pk]
+            )
+            extra["items_to_ship"] = rows if any(row.remaining > 0 for row in rows) else []
+            extra["shipping_providers"] = list(provider_list_active())
         return super().change_view(request, object_id, form_url, extra)
+
+    def create_shipment_view(self, request, object_id):
+        """A parcel of the quantities typed per item (0 or empty: not in this
+        parcel), through `shipment_create`: never more than is left to ship."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_ship_permission(request):
+            raise PermissionDenied
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404("No order with that id.")
+        back = HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+        def refuse(text):
+            self.message_user(request, f"Nothing was changed. {text}", messages.ERROR)
+            return back
+
+        items, problems = [], []
+        for key, value in request.POST.items():
+            if not key.startswith("qty_") or not value.strip():
+                continue
+            try:
+                item_id, quantity = int(key[4:]), int(value)
+            except ValueError:
+                problems.append(f"{value!r} is not a whole number.")
+                continue
+            if quantity:
+                items.append((item_id, quantity))
+        if problems:
+            return refuse(" ".join(problems))
+        provider_id = request.POST.get("provider", "")
+        provider = (
+            provider_list_active().filter(pk=int(provider_id)).first()
+            if provider_id.isdigit()
+            else None
+        )
+        if provider is None:
+            return refuse("Choose an active carrier.")
+        raw_date = request.POST.get("estimated_delivery", "").strip()
+        try:
+            estimated = parse_date(raw_date) if raw_date else None
+        except ValueError:
+            estimated = None
+        if raw_date and estimated is None:
+            return refuse(f"{raw_date!r} is not a date (YYYY-MM-DD).")
+        try:
+            shipment = shipment_create(
+                order=order,
+                items=items,
+                provider=provider,
+                tracking_number=request.POST.get("tracking_number", ""),
+                estimated_delivery=estimated,
+                actor=request.user,
+            )
+        except DomainError as exc:
+            return refuse(error_text(exc))
+        units = sum(quantity for _, quantity in items)
+        self.message_user(
+            request,
+            f"Shipment {shipment.pk} created with {provider.name}: {units} unit(s).",
+            messages.SUCCESS,
+        )
+        return back
 
     def refund_view(self, request, object_id):
         """Refund an amount of the order's payment (card: through the gateway;

@@ -19,6 +19,7 @@ from boutique.cart.api import CART_AUTH, CART_TOKEN_HEADER, TOKEN_DOC, Caller, _
 from boutique.checkout.schemas import CheckoutIn
 from boutique.checkout.services import order_place
 from boutique.core.schemas import problems
+from boutique.shipping.selectors import orders_with_shipments
 
 from . import selectors, services
 from .errors import OrderNotFound, OrderQueryInvalid
@@ -142,7 +143,7 @@ def order_list(request, query: Query[OrderListQuery]):
         "num_pages": num_pages,
         "next": page + 1 if page < num_pages else None,
         "previous": page - 1 if page > 1 else None,
-        "results": list(orders[start : start + size]) if start < count else [],
+        "results": orders_with_shipments(orders[start : start + size]) if start < count else [],
     }
 
 

@@ -2,13 +2,14 @@
 (quantized to it: LBP in whole pounds), with the same totals in US dollars at the
 rate the order was placed at."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
 from pydantic import Field
 
 from boutique.core.money import quantize
+from boutique.shipping.selectors import shipments_for_order
 
 from .models import AddressKind
 from .selectors import in_base_currency
@@ -52,6 +53,51 @@ class OrderAddressOut(Schema):
     country: str
 
 
+class ShipmentItemOut(Schema):
+    sku: str
+    product_name: str
+    quantity: int
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.order_item.sku
+
+    @staticmethod
+    def resolve_product_name(obj):
+        return obj.order_item.product_name
+
+
+class TrackingEventOut(Schema):
+    kind: str = Field(examples=["shipped", "in_transit", "out_for_delivery", "delivered"])
+    location: str
+    remarks: str
+    at: datetime
+
+
+class ShipmentOut(Schema):
+    provider: str = Field(description="The carrier's name.", examples=["Aramex"])
+    tracking_number: str
+    tracking_url: str = Field(description="The carrier's tracking page, or empty.")
+    status: str = Field(examples=["pending", "shipped", "in_transit", "delivered"])
+    estimated_delivery: date | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    items: list[ShipmentItemOut]
+    events: list[TrackingEventOut] = Field(description="Tracking events, oldest first.")
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.name
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.all())
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.all())
+
+
 def _money(name: str):
     def resolve(obj):
         return quantize(getattr(obj, name), obj.currency)
@@ -76,12 +122,19 @@ class OrderSummaryOut(Schema):
     shipping_method_name: str
     placed_at: datetime
     pay_by: datetime | None = Field(description="Unpaid after this, the order expires.")
+    shipments: list[ShipmentOut] = Field(
+        description="The order's parcels, oldest first, with their tracking events."
+    )
 
     resolve_subtotal = _money("subtotal")
     resolve_discount = _money("discount")
     resolve_shipping = _money("shipping")
     resolve_tax = _money("tax")
     resolve_total = _money("total")
+
+    @staticmethod
+    def resolve_shipments(obj):
+        return shipments_for_order(obj)
 
     @staticmethod
     def resolve_totals_in_usd(obj):

@@ -15,6 +15,7 @@ from .views import (
     orders,
     payments,
     product,
+    tracking,
     verification,
     wishlist,
 )
@@ -42,6 +43,7 @@ urlpatterns = [
     path("checkout/start/", checkout.checkout_start, name="checkout_start"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("orders/lookup/", orders.order_lookup, name="order_lookup"),
+    path("track/", tracking.track, name="track"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payments.order_pay, name="order_pay"),
     path(

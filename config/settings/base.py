@@ -198,6 +198,7 @@ RATE_LIMITS = {
     "otp_request": env("RATE_LIMIT_OTP_REQUEST", default="10/h"),
     "email_send": env("RATE_LIMIT_EMAIL_SEND", default="10/h"),
     "order_lookup": env("RATE_LIMIT_ORDER_LOOKUP", default="20/h"),
+    "order_tracking": env("RATE_LIMIT_ORDER_TRACKING", default="20/h"),
 }
 
 # --- Email ------------------------------------------------------------------

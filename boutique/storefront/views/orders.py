@@ -22,6 +22,12 @@ from boutique.orders import domain as order_rules
 from boutique.orders import selectors
 from boutique.orders.services import order_cancel
 from boutique.payments.selectors import payment_due, payments_for_order
+from boutique.shipping.selectors import (
+    estimated_deliveries,
+    order_estimated_delivery,
+    orders_with_shipments,
+    shipments_for_order,
+)
 
 from ..forms.checkout import OrderLookupForm
 from ..helpers import FORM_INVALID, add_domain_error, not_found_as_404, redirect_to
@@ -129,8 +135,11 @@ def _order_for_visitor(request, number: str):
 
 def _render_order(request, order, *, in_account: bool, status: int = 200):
     addresses = {address.kind: address for address in order.addresses.all()}
+    (order,) = orders_with_shipments([order])
     context = {
         "order": order,
+        "shipments": shipments_for_order(order),
+        "estimated_delivery": order_estimated_delivery(order),
         "totals": order_total_rows(order),
         "shipping_address": addresses.get("shipping"),
         "billing_address": addresses.get("billing"),
@@ -188,6 +197,11 @@ def _lookup_rate() -> str:
 def order_history(request):
     paginator = Paginator(selectors.orders_for_customer(user=request.user), ORDERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    orders = list(page.object_list)
+    etas = estimated_deliveries(orders)
+    for order in orders:
+        order.estimated_delivery = etas.get(order.pk)
+    page.object_list = orders
     return render(request, "storefront/pages/orders.html", {"page": page})
 
 

@@ -28,6 +28,7 @@ from .models import (
     TrackingKind,
 )
 from .services import tracking_event_add, tracking_event_apply
+from .services_providers import PROVIDER_FIELDS, shipping_provider_save
 
 MAX_BULK_SHIP = 100
 
@@ -96,6 +97,24 @@ class ShippingProviderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # shipments keep their carrier; set it inactive instead
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:  # the view's transaction has rolled back
+            self.message_user(request, f"Nothing was saved: {error_text(exc)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        """Through the service (audited, secret redacted); Django's view goes
+        on with `obj`, so it takes what the service wrote."""
+        fields = {name: form.cleaned_data[name] for name in PROVIDER_FIELDS}
+        saved = shipping_provider_save(
+            provider=obj if change else None, actor=request.user, **fields
+        )
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+        obj._state.adding = False
+        obj._state.db = saved._state.db
 
     @admin.display(description="Webhook secret", boolean=True)
     def has_secret(self, obj):

@@ -81,6 +81,28 @@ def test_provider_secret_is_write_only_kept_when_empty_and_replaced_when_typed(s
     provider.refresh_from_db()
     assert provider.webhook_secret == "new-secret"
 
+    logs = AuditLog.objects.filter(action="shipping_provider.updated").order_by("pk")
+    assert [log.actor for log in logs] == [staff_client.staff] * 2
+    assert logs[0].new == {"name": "Aramex Express", "contact_phone": "+9611000000"} | {
+        "tracking_url_template": "https://t.example.com/{tracking_number}"
+    }
+    assert "new-secret" not in str(logs[1].new) and "webhook_secret" in logs[1].new
+
+
+def test_provider_created_from_the_admin_is_audited(staff_client):
+    add = reverse("admin:shipping_shippingprovider_add")
+    form = {
+        "name": "  Liban Post ",
+        "tracking_url_template": "https://lp.example.com/?n={tracking_number}",
+        "webhook_secret": "lp-secret",
+        "is_active": "on",
+    }
+    assert staff_client.post(add, form).status_code == 302
+    provider = ShippingProvider.objects.get(name="Liban Post")
+    assert provider.webhook_secret == "lp-secret" and provider.is_active
+    log = AuditLog.objects.get(action="shipping_provider.created")
+    assert log.actor == staff_client.staff and "lp-secret" not in str(log.new)
+
 
 def test_provider_tracking_template_without_placeholder_is_refused(staff_client):
     add = reverse("admin:shipping_shippingprovider_add")

@@ -166,3 +166,8 @@ def test_public_tracking_is_rate_limited(client, settings):
     assert (
         client.post(lookup, {"number": order.number, "email": "x@example.com"}).status_code == 422
     )
+
+
+def test_every_page_links_to_order_tracking(client):
+    html = client.get("/").content.decode()
+    assert 'href="/track/"' in html and "Track an order" in html

@@ -17,6 +17,7 @@ from .schemas import (
     ChildOut,
     ChildPatchIn,
     EmailConfirmIn,
+    MeDeleteIn,
     MePatchIn,
     OtpRequestIn,
     OtpRequestOut,
@@ -103,6 +104,24 @@ def me(request):
 def me_update(request, payload: MePatchIn):
     fields = payload.dict(exclude_unset=True)
     return services.user_update_profile(user=request.auth, actor=request.auth, **fields)
+
+
+@me_router.get("/export", response={200: dict, **problems(401)})
+def me_export(request):
+    """Everything the shop keeps about the caller (card data: brand and last four only)."""
+    return services.user_data_export(user=request.auth)
+
+
+@me_router.delete("", response={204: None, **problems(401, 403, 422)})
+def me_delete(request, payload: MeDeleteIn):
+    """Delete the caller's account: orders are kept anonymised, everything else removed.
+    The password must be given again; a wrong one changes nothing (403)."""
+    user = request.auth
+    services.user_password_confirm(user=user, password=payload.password)
+    services.user_delete(user=user, actor=user, password_confirmed=True)
+    if getattr(request, "api_token", None) is None:
+        logout(request)
+    return Status(204, None)
 
 
 @me_router.get("/addresses", response={200: list[AddressOut], **problems(401)})

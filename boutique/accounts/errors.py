@@ -49,3 +49,8 @@ class InvalidVerificationLink(DomainError):
     code = "invalid_verification_link"
     status = 400
     title = "This verification link is not valid"
+
+
+class PasswordConfirmationFailed(PermissionDenied):
+    code = "password_confirmation_failed"
+    title = "The password is not right"

@@ -76,6 +76,10 @@ class MePatchIn(StrictIn):
     last_name: str | None = Field(None, max_length=150)
 
 
+class MeDeleteIn(StrictIn):
+    password: str = Field(..., max_length=4096)
+
+
 AddressType = Literal["shipping", "billing"]
 
 

@@ -92,6 +92,8 @@ urlpatterns = [
     # Profile and password
     path("account/profile/", account.profile, name="profile"),
     path("account/password/", account.password_change, name="password_change"),
+    path("account/data.json", account.data_export, name="data_export"),
+    path("account/delete/", account.account_delete, name="account_delete"),
     path(
         "account/password-reset/",
         account.PasswordResetView.as_view(),

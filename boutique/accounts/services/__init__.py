@@ -9,6 +9,7 @@ from .addressbook import (
     child_update,
 )
 from .otp import otp_check, otp_request, otp_verify, phone_normalise
+from .privacy import user_data_export, user_delete, user_password_confirm
 from .tokens import token_authenticate, token_issue, token_revoke
 from .users import (
     email_verification_confirm,
@@ -42,7 +43,10 @@ __all__ = [
     "token_issue",
     "token_revoke",
     "user_authenticate",
+    "user_data_export",
+    "user_delete",
     "user_disable_password",
+    "user_password_confirm",
     "user_register",
     "user_set_groups",
     "user_set_password",

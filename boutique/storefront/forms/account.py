@@ -137,3 +137,14 @@ class ResetPasswordForm(SetPasswordForm):
             user=self.user, password=self.cleaned_data["new_password1"], actor=self.user
         )
         return self.user
+
+
+class DeleteAccountForm(forms.Form):
+    """The password again, to delete the account: checked by the accounts service."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=4096,
+        widget=_password_input("current-password"),
+    )

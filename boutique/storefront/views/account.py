@@ -2,20 +2,22 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
 
 from boutique.accounts import services
 from boutique.core.errors import DomainError
 from boutique.core.ratelimit import rate_limit
 
-from ..forms.account import ProfileForm, ResetPasswordForm
+from ..forms.account import DeleteAccountForm, ProfileForm, ResetPasswordForm
 from ..helpers import FORM_INVALID, add_domain_error
 
 
@@ -76,6 +78,40 @@ def password_change(request):
                 return redirect("storefront:profile")
     context = {"form": form, "has_password": user.has_usable_password()}
     return render(request, "storefront/pages/password_change.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_GET
+def data_export(request):
+    """The customer's data as a JSON download."""
+    data = services.user_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters()
+def account_delete(request):
+    """Delete the account after the password is given again; signs the customer out."""
+    user = request.user
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = FORM_INVALID
+        if form.is_valid():
+            try:
+                services.user_password_confirm(user=user, password=form.cleaned_data["password"])
+                services.user_delete(user=user, actor=user, password_confirmed=True)
+            except DomainError as exc:
+                status = add_domain_error(form, exc)
+            else:
+                logout(request)
+                return render(request, "storefront/pages/account_deleted.html")
+    context = {"form": form, "has_password": user.has_usable_password()}
+    return render(request, "storefront/pages/account_delete.html", context, status=status)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

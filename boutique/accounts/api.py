@@ -28,6 +28,8 @@ from .schemas import (
     UserOut,
 )
 
+ACCOUNT_DELETE_RATE = "10/h"
+
 auth_router = Router(tags=["auth"])
 me_router = Router(tags=["me"])
 
@@ -112,11 +114,13 @@ def me_export(request):
     return services.user_data_export(user=request.auth)
 
 
-@me_router.delete("", response={204: None, **problems(401, 403, 422)})
+@me_router.delete("", response={204: None, **problems(401, 403, 422, 429)})
 def me_delete(request, payload: MeDeleteIn):
     """Delete the caller's account: orders are kept anonymised, everything else removed.
-    The password must be given again; a wrong one changes nothing (403)."""
+    The password must be given again; a wrong one changes nothing (403). Ten tries an
+    hour per account, so a stolen token cannot guess the password here."""
     user = request.auth
+    rate_limit(request, scope="account_delete", rate=ACCOUNT_DELETE_RATE, key=f"user:{user.pk}")
     services.user_password_confirm(user=user, password=payload.password)
     services.user_delete(user=user, actor=user, password_confirmed=True)
     if getattr(request, "api_token", None) is None:

@@ -265,3 +265,18 @@ def test_storefront_delete_signs_out_and_says_goodbye(client, customer):
     profile = client.get(reverse("storefront:profile"))
     assert profile.status_code == 302
     assert not Child.objects.filter(user_id=customer.pk).exists()
+
+
+def test_api_delete_password_guessing_is_throttled(client, customer, settings):
+    secret, _ = token_issue(user=customer)
+    statuses = [
+        client.delete(
+            "/api/v1/me",
+            {"password": f"guess-{n}"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses == [403] * 10 + [429]
+    assert User.objects.get(pk=customer.pk).status == Status.ACTIVE

@@ -103,6 +103,7 @@ def account_delete(request):
         status = FORM_INVALID
         if form.is_valid():
             try:
+                rate_limit(request, scope="account_delete", rate="10/h", key=f"user:{user.pk}")
                 services.user_password_confirm(user=user, password=form.cleaned_data["password"])
                 services.user_delete(user=user, actor=user, password_confirmed=True)
             except DomainError as exc:

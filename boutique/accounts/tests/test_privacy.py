@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from boutique.accounts.errors import PasswordConfirmationFailed
@@ -280,3 +281,19 @@ def test_api_delete_password_guessing_is_throttled(client, customer, settings):
     ]
     assert statuses == [403] * 10 + [429]
     assert User.objects.get(pk=customer.pk).status == Status.ACTIVE
+
+
+def test_delete_releases_the_carts_checkout_hold(customer):
+    from boutique.inventory.models import Reservation
+    from boutique.inventory.services import stock_reserve
+
+    cart = Cart.objects.get(user=customer)
+    variant = cart.items.get().variant
+    with transaction.atomic():
+        reservation = stock_reserve(
+            variant=variant, quantity=1, holder_type="cart", holder_id=cart.pk
+        )
+    user_delete(user=customer, actor=customer, password_confirmed=True)
+    reservation.refresh_from_db()
+    assert reservation.state != "active"
+    assert not Reservation.objects.filter(holder_id=str(cart.pk), state="active").exists()

@@ -20,6 +20,7 @@ from boutique.inventory.models import Stock
 from boutique.inventory.services import stock_receive
 
 from .errors import DuplicateSku
+from .images import reencode_image
 from .models import (
     AgeBand,
     Brand,
@@ -266,6 +267,8 @@ def image_add(
         is_primary=is_primary,
     )
     _clean(image, exclude=["product"])
+    # Stored re-encoded: pixels only, no EXIF/GPS or other metadata.
+    image.image = reencode_image(file)
     with transaction.atomic():
         others = ProductImage.objects.filter(product=product)
         if not others.exists():
@@ -431,6 +434,10 @@ def _fields_update(instance, fields: dict, *, allowed, action: str, actor, check
         if check is not None:
             check(locked)
         _clean(locked)
+        upload = fields.get("image")
+        if upload and not isinstance(upload, FieldFile):
+            # A new picture is stored re-encoded, without EXIF/GPS or other metadata.
+            locked.image = reencode_image(upload)
         locked.save()
         old, new = changed(before, _plain(snapshot(locked, allowed)))
         if new:

@@ -14,6 +14,7 @@ from ninja import Header, Query, Router
 
 from boutique.cart.api import CART_AUTH, CART_TOKEN_HEADER, TOKEN_DOC, _caller
 from boutique.core.api_auth import optional_auth
+from boutique.core.ratelimit import rate_limit
 from boutique.core.schemas import problems
 from boutique.orders import selectors as orders_selectors
 from boutique.orders.errors import CheckoutInvalid
@@ -53,7 +54,7 @@ def shipping_method_list(
 @checkout_router.post(
     "/checkout/quote",
     auth=CART_AUTH,
-    response={200: QuoteOut, **problems(400, 401, 403, 404, 409, 422)},
+    response={200: QuoteOut, **problems(400, 401, 403, 404, 409, 422, 429)},
 )
 def checkout_quote(
     request,
@@ -64,7 +65,10 @@ def checkout_quote(
     currency, and hold its items until `held_until`. 400: details to fix (field
     errors) or an unknown coupon; 409: empty cart, coupon refused (its reason as
     the code), method not serving the country. Lines that cannot be held are
-    listed in `problems`."""
+    listed in `problems`. 429 (with Retry-After): too many quotes with a coupon
+    code from this client (RATE_LIMITS["coupon"]), so codes cannot be guessed."""
+    if (payload.coupon or "").strip():
+        rate_limit(request, scope="coupon")
     caller = _caller(request, x_cart_token)
     cart = caller.find()
     result = services.checkout_quote(

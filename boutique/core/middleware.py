@@ -1,5 +1,9 @@
+import json
 import re
 import uuid
+
+from django.conf import settings
+from django.http import HttpResponse
 
 from .context import current_request_var, request_id_var
 
@@ -26,3 +30,36 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ApiBodySizeMiddleware:
+    """Refuse an API request whose body (not a multipart upload) is larger than
+    DATA_UPLOAD_MAX_MEMORY_SIZE with 413 problem+json, before anything reads it:
+    django-ninja would otherwise turn Django's RequestDataTooBig into a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            multipart = request.content_type == "multipart/form-data"
+            if length > limit and not multipart:
+                return _too_large(request, limit)
+        return self.get_response(request)
+
+
+def _too_large(request, limit: int) -> HttpResponse:
+    body = {
+        "type": "/problems/request_too_large",
+        "title": "Request too large",
+        "status": 413,
+        "code": "request_too_large",
+        "detail": f"The request body is larger than {limit} bytes.",
+        "instance": request.path,
+    }
+    return HttpResponse(json.dumps(body), status=413, content_type="application/problem+json")

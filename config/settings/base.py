@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,10 +45,12 @@ INSTALLED_APPS = [
     "imagekit",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "boutique.core.middleware.RequestIdMiddleware",
+    "boutique.core.middleware.ApiBodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -199,6 +203,8 @@ RATE_LIMITS = {
     "email_send": env("RATE_LIMIT_EMAIL_SEND", default="10/h"),
     "order_lookup": env("RATE_LIMIT_ORDER_LOOKUP", default="20/h"),
     "order_tracking": env("RATE_LIMIT_ORDER_TRACKING", default="20/h"),
+    # Quotes and checkout updates that carry a coupon code: stops code guessing.
+    "coupon": env("RATE_LIMIT_COUPON", default="20/h"),
 }
 
 # --- Email ------------------------------------------------------------------
@@ -308,8 +314,13 @@ CART_REMINDER_AFTER_HOURS = env.int("CART_REMINDER_AFTER_HOURS", default=24)
 # Thumbnails are generated when an image is added, so pages never wait for them.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "thumbs"
+# Request size limits: a body (JSON or form fields, files excluded) over 10 MB,
+# or a form with more than 2000 fields, is refused with 400; uploads over 8 MB
+# go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # Absolute address of the shop, for links in emails and text messages.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -320,6 +331,29 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+
+# Content Security Policy (django-csp): scripts, styles and images from this
+# site only (images also as data: URLs); no inline scripts or eval. A JSON-LD
+# block needs {{ request.csp_nonce }}. Stripe's script and frames only when
+# Stripe is the card gateway.
+_STRIPE = PAYMENT_GATEWAY == "stripe"
+_CSP_STRIPE = ["https://js.stripe.com"] if _STRIPE else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE, *_CSP_STRIPE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", *(["https://api.stripe.com"] if _STRIPE else [])],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"] if _STRIPE else [NONE],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -78,7 +78,7 @@ def product_page(client, product) -> bool:
 
 def product_page_json_ld(client, product) -> bool:
     html = _ok(client.get(_product_url(product))).content.decode()
-    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    raw = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1)
     availability = json.loads(raw)["offers"]["availability"]
     assert availability in ("https://schema.org/InStock", "https://schema.org/OutOfStock")
     return availability == "https://schema.org/InStock"

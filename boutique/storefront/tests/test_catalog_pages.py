@@ -194,7 +194,7 @@ def test_product_page_shows_price_availability_and_options(client, catalog):
 
 def test_product_page_json_ld_describes_the_offer(client, catalog):
     body = client.get(_product(catalog.plain.slug)).content.decode()
-    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1)
+    raw = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S).group(1)
     data = json.loads(raw)
     assert data["@type"] == "Product"
     assert data["name"] == "Plain bodysuit"

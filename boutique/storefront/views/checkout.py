@@ -31,8 +31,9 @@ from boutique.checkout.services import (
     checkout_quote,
     order_place,
 )
-from boutique.core.errors import DomainError, NotFound
+from boutique.core.errors import DomainError, NotFound, Throttled
 from boutique.core.money import BASE_CURRENCY, quantize
+from boutique.core.ratelimit import rate_limit
 from boutique.orders import selectors as orders_selectors
 from boutique.orders.errors import CartEmpty
 
@@ -250,9 +251,29 @@ def checkout(request):
     action = data.get("action", "place")
     if action == "place":
         return _place(request, form, cart)
+    if data.get("coupon", "").strip():
+        # Every update that tries a coupon code counts, so codes cannot be guessed.
+        try:
+            rate_limit(request, scope="coupon")
+        except Throttled as exc:
+            return _throttled(request, form, cart, exc)
     return _render(
         request, form, cart, partial=bool(request.htmx), applying=action == "apply_coupon"
     )
+
+
+def _throttled(request, form: CheckoutForm, cart, exc: Throttled):
+    """Too many coupon attempts: the page (or its HTMX update) without the
+    coupon, the refusal beside the coupon field, 429 with Retry-After."""
+    data = form.data.copy()
+    data["coupon"] = ""
+    form = _form(request, data)
+    form.is_valid()
+    form.add_error("coupon", exc.detail)
+    response = _render(request, form, cart, status=exc.status, partial=bool(request.htmx))
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _place(request, form: CheckoutForm, cart):

@@ -16,11 +16,11 @@ from django.utils.text import slugify
 
 from boutique.audit.services import audit_record, changed, snapshot
 from boutique.core.errors import ValidationFailed, validation_errors_from_django
+from boutique.core.images import reencode_image
 from boutique.inventory.models import Stock
 from boutique.inventory.services import stock_receive
 
 from .errors import DuplicateSku
-from .images import reencode_image
 from .models import (
     AgeBand,
     Brand,

@@ -1,11 +1,13 @@
 """Bank-transfer receipts: a photo (JPEG, PNG, WebP) or a PDF, at most 5 MB,
-checked by content (not by name) and stored privately."""
+checked by content (not by name) and stored privately. Photos are stored
+re-encoded, without EXIF/GPS or other metadata."""
 
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from boutique.audit.services import audit_record
 from boutique.core.errors import ValidationFailed
+from boutique.core.images import reencode_image
 from boutique.orders.models import Order, OrderStatus, PaymentMethod
 
 from .models import TransferReceipt
@@ -47,6 +49,7 @@ def transfer_receipt_upload(*, order: Order, upload, actor=None) -> TransferRece
     if upload.size > MAX_RECEIPT_BYTES:
         raise _refuse("The receipt may be at most 5 MB.")
     content_type = _sniff(upload)
+    stored = upload if content_type == "application/pdf" else reencode_image(upload)
     with transaction.atomic():
         if TransferReceipt.objects.filter(order=order).count() >= MAX_RECEIPTS_PER_ORDER:
             raise _refuse(f"At most {MAX_RECEIPTS_PER_ORDER} receipts per order.")
@@ -54,16 +57,16 @@ def transfer_receipt_upload(*, order: Order, upload, actor=None) -> TransferRece
             order=order,
             original_name=str(getattr(upload, "name", ""))[:200],
             content_type=content_type,
-            size=upload.size,
+            size=stored.size,
             uploaded_by=actor if actor is not None and actor.is_authenticated else None,
         )
         extension = "pdf" if content_type == "application/pdf" else content_type.split("/")[1]
-        receipt.file.save(f"{order.number}.{extension}", upload, save=False)
+        receipt.file.save(f"{order.number}.{extension}", stored, save=False)
         receipt.save()
         audit_record(
             entity=receipt,
             action="payment.receipt_uploaded",
             actor=receipt.uploaded_by,
-            new={"order": order.number, "content_type": content_type, "size": upload.size},
+            new={"order": order.number, "content_type": content_type, "size": stored.size},
         )
     return receipt

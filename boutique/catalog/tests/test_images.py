@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
 from boutique.catalog import services
-from boutique.catalog.images import reencode_image
 from boutique.catalog.tests.factories import make_product
+from boutique.core.images import reencode_image
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import ExifTags, Image
 
 from boutique.accounts.tests.factories import UserFactory
 from boutique.cart.services import cart_add, cart_obtain
@@ -70,6 +70,27 @@ def test_a_photo_or_pdf_receipt_is_stored_privately(client, transfer_order, priv
         path = receipt.file.path
         assert str(path).startswith(str(private_root))
         assert "media" not in str(path)
+
+
+def test_a_photo_receipt_is_stored_without_exif_or_gps(client, transfer_order):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (33.0, 53.0, 20.0),
+    }
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, "JPEG", exif=exif.tobytes())
+    response = _upload(client, transfer_order, "slip.jpg", buffer.getvalue(), "image/jpeg")
+    assert response.status_code == 302
+    receipt = TransferReceipt.objects.get(order=transfer_order)
+    raw = receipt.file.read()
+    receipt.file.close()
+    assert b"PhoneMaker" not in raw and b"Exif" not in raw
+    assert receipt.size == len(raw)
+    with Image.open(io.BytesIO(raw)) as stored:
+        assert stored.format == "JPEG" and stored.size == (40, 30)
+        assert len(stored.getexif()) == 0
 
 
 @pytest.mark.parametrize(

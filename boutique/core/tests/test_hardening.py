@@ -40,7 +40,10 @@ CHECKOUT = reverse("storefront:checkout")
 
 
 def test_deploy_check_is_clean_under_production_settings():
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    # The browser tier sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this
+    # process; a deployment never has it.
+    dropped = {"DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),

@@ -3,6 +3,7 @@
 import logging
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -101,6 +102,19 @@ def http_error(request, exc: HttpError):
         status=exc.status_code,
         code="http_error",
         title=str(exc.message) if hasattr(exc, "message") else str(exc),
+        instance=request.path,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_body(request, exc):
+    # A form body that cannot be parsed (e.g. multipart without a boundary) is
+    # the client's mistake, wherever it is first read (django-axes reads it too).
+    return problem_response(
+        status=400,
+        code="malformed_body",
+        title="The request body cannot be read",
+        detail="Send JSON with Content-Type: application/json.",
         instance=request.path,
     )
 

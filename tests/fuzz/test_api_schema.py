@@ -67,15 +67,11 @@ def problem_json_on_4xx(ctx, response, case):
 # Known 5xx left to its owners, each pinned by a strict xfail test below so the
 # exemption goes when the bug is fixed.
 KNOWN_SERVER_ERRORS = {
-    # django-axes reads request.POST on a failed sign-in; a multipart body with
-    # no boundary raises MultiPartParserError there: see
-    # test_token_with_broken_multipart_body_is_a_4xx. And django-axes stores the
-    # login of a failed sign-in in a varchar(255): a long login (253 characters,
-    # within TokenIn's 254) is a DataError on PostgreSQL: see
-    # test_token_with_overlong_login_is_a_4xx.
+    # django-axes stores the login of a failed sign-in in a varchar(255): a long
+    # login (253 characters, within TokenIn's 254) is a DataError on PostgreSQL:
+    # see test_token_with_overlong_login_is_a_4xx.
     "POST /api/v1/auth/token": lambda case: (
-        "json" not in (case.headers or {}).get("Content-Type", "application/json")
-        or len(str((case.body or {}).get("login", "") if isinstance(case.body, dict) else "")) > 200
+        len(str((case.body or {}).get("login", "") if isinstance(case.body, dict) else "")) > 200
     ),
 }
 
@@ -130,11 +126,6 @@ def test_undeclared_method_is_problem_json(client):
     assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="django-axes parses request.POST on a failed sign-in and a multipart body "
-    "without a boundary raises MultiPartParserError (500); owner: accounts",
-)
 def test_token_with_broken_multipart_body_is_a_4xx(client):
     response = client.post(
         "/api/v1/auth/token",

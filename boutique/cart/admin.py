@@ -5,18 +5,9 @@ driven by their owners)."""
 from django.contrib import admin
 from django.db.models import Count
 
+from boutique.core.admin import ReadOnlyAdmin
+
 from .models import Cart, CartItem, WishlistItem
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CartItemInline(admin.TabularInline):

@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from boutique.core.admin import ReadOnlyAdmin
 from boutique.core.errors import DomainError
 
 from . import services
@@ -43,19 +44,6 @@ def _flag(condition: Q):
     return Case(
         When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
     )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Nobody adds, edits or deletes these rows here, superusers included."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Stock levels -------------------------------------------------------------------

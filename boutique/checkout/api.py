@@ -77,7 +77,7 @@ def checkout_quote(
     held_from = timezone.now()
     not_held = services.checkout_hold(cart=cart)
     held_until = None
-    if len(not_held) < len(result.items):
+    if not not_held:
         held_until = held_from + timedelta(minutes=settings.CHECKOUT_HOLD_MINUTES)
     problems_seen = list(result.problems)
     problems_seen += [p for p in not_held if p not in problems_seen]

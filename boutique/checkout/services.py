@@ -327,27 +327,37 @@ def _cart_problems(items) -> list[str]:
 # --- Holding stock while the customer checks out ------------------------------------
 def checkout_hold(*, cart: Cart, minutes: int | None = None) -> list[str]:
     """Hold the cart's items for the customer in checkout (default
-    CHECKOUT_HOLD_MINUTES), replacing an earlier hold. Lines that cannot be
-    held are returned as messages; the rest are held."""
+    CHECKOUT_HOLD_MINUTES), replacing an earlier hold. All or nothing: when a
+    line cannot be held, nothing is held (the earlier hold stays as it was) and
+    the lines' problems are returned."""
     ttl = timedelta(minutes=minutes or settings.CHECKOUT_HOLD_MINUTES)
     problems = []
-    with transaction.atomic():
-        reservations_release_for(
-            holder_type=HolderType.CART, holder_id=cart.pk, reason="checkout hold renewed"
-        )
-        for item in _cart_items(cart):
-            try:
-                with transaction.atomic():
-                    stock_reserve(
-                        variant=item.variant,
-                        quantity=item.quantity,
-                        holder_type=HolderType.CART,
-                        holder_id=cart.pk,
-                        ttl=ttl,
-                    )
-            except InsufficientStock as exc:
-                problems.append(exc.detail)
+    try:
+        with transaction.atomic():
+            reservations_release_for(
+                holder_type=HolderType.CART, holder_id=cart.pk, reason="checkout hold renewed"
+            )
+            for item in _cart_items(cart):
+                try:
+                    with transaction.atomic():
+                        stock_reserve(
+                            variant=item.variant,
+                            quantity=item.quantity,
+                            holder_type=HolderType.CART,
+                            holder_id=cart.pk,
+                            ttl=ttl,
+                        )
+                except InsufficientStock as exc:
+                    problems.append(exc.detail)
+            if problems:
+                raise _HoldRefused
+    except _HoldRefused:
+        pass
     return problems
+
+
+class _HoldRefused(Exception):
+    """Rolls a partial checkout hold back."""
 
 
 # --- Placing --------------------------------------------------------------------------

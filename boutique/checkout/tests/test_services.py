@@ -266,6 +266,9 @@ def test_hold_reports_what_cannot_be_held(courier):
     stock_adjust(variant=variant, quantity=-1, reason="broken")
     problems = checkout_hold(cart=cart)
     assert problems and "Only 1" in problems[0]
+    # All or nothing: the refused hold holds nothing.
+    assert not Reservation.objects.filter(holder_type="cart").exists()
+    assert available(variant) == 1
 
 
 # --- Lifecycle ---------------------------------------------------------------------------
@@ -421,3 +424,21 @@ def test_no_message_is_queued_when_the_change_is_refused(courier):
     with pytest.raises(IllegalTransition):
         order_transition(order=order, target="delivered")
     assert list(Notification.objects.values_list("template", flat=True)) == ["order_confirmation"]
+
+
+def test_a_refused_hold_leaves_the_other_lines_unheld_and_an_earlier_hold_intact(courier):
+    plenty, scarce = _variant(stock=5, name="Hat"), _variant(stock=2, name="Boots")
+    cart = _cart((plenty, 1), (scarce, 2))
+    assert checkout_hold(cart=cart) == []
+    # The customer wants all 5 hats, then one is found damaged: only 4 left.
+    cart_add(token=cart.token, variant_id=plenty.pk, quantity=4)
+    stock_adjust(variant=plenty, quantity=-1, reason="damaged")
+    problems = checkout_hold(cart=cart)
+    assert problems and plenty.sku in problems[0]
+    # The earlier hold (1 hat, 2 boots) is still in place; nothing new was held.
+    held = dict(
+        Reservation.objects.filter(holder_type="cart", state="active").values_list(
+            "variant_id", "quantity"
+        )
+    )
+    assert held == {plenty.pk: 1, scarce.pk: 2}

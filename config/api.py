@@ -4,7 +4,6 @@ import logging
 
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from boutique.accounts.api import auth_router, me_router
@@ -18,9 +17,11 @@ from boutique.orders.api import orders_router
 from boutique.payments.api import webhooks_router
 from boutique.payments.api_orders import payments_router
 
+from .openapi import BoutiqueAPI
+
 logger = logging.getLogger("boutique.api")
 
-api = NinjaAPI(
+api = BoutiqueAPI(
     title="Boutique API",
     version="1",
     description="Store, back office and marketplace API. Errors are RFC 9457 problem+json.",
@@ -140,3 +141,6 @@ api.add_router("/v1/", orders_router)
 api.add_router("/v1/", payments_router)
 api.add_router("/v1/", webhooks_router)
 api.add_router("/v1/", "boutique.shipping.api.carriers_router")
+api.add_router("/v1/", "boutique.marketplace.api.seller_router")
+api.add_router("/v1/", "boutique.reviews.api.reviews_router")
+api.add_router("/v1/", "boutique.support.api.support_router")

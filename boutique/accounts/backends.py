@@ -1,5 +1,7 @@
 """Authentication backends and django-axes hooks."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.shortcuts import render
@@ -8,6 +10,8 @@ from boutique.core.problems import problem_response
 
 from .domain import classify_login
 from .selectors import user_find_by_login
+
+AXES_USERNAME_MAX_LENGTH = 255  # AccessAttempt.username and the failure logs
 
 
 class LoginBackend(ModelBackend):
@@ -43,7 +47,14 @@ def axes_username(request, credentials) -> str | None:
     if not raw:
         return None
     ident = classify_login(str(raw), region=settings.PHONE_DEFAULT_REGION)
-    return f"{ident.field}:{ident.value.lower()}"
+    username = f"{ident.field}:{ident.value.lower()}"
+    if len(username) > AXES_USERNAME_MAX_LENGTH:
+        # axes stores it in a varchar(255) (a DataError on PostgreSQL past that):
+        # a longer one keeps its start and a digest of the whole, so it still
+        # counts as its own account.
+        digest = hashlib.sha256(username.encode()).hexdigest()
+        username = f"{username[: AXES_USERNAME_MAX_LENGTH - len(digest) - 1]}#{digest}"
+    return username
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from .context import current_request_var, request_id_var
+from .problems import PROBLEM_CONTENT_TYPE, problem_response
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -63,3 +64,28 @@ def _too_large(request, limit: int) -> HttpResponse:
         "instance": request.path,
     }
     return HttpResponse(json.dumps(body), status=413, content_type="application/problem+json")
+
+
+class ApiMethodNotAllowedMiddleware:
+    """An API path answers a method it does not declare (TRACE, PUT on a read-only
+    resource, …) with 405 problem+json and its Allow header: django-ninja's router
+    refuses it before any handler runs, with an empty text/html 405."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or not request.path.startswith("/api/"):
+            return response
+        if response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
+            return response
+        allow = response.get("Allow", "")
+        return problem_response(
+            status=405,
+            code="method_not_allowed",
+            title="Method not allowed",
+            detail=f"{request.method} is not allowed here; allowed: {allow or 'none'}.",
+            instance=request.path,
+            headers={"Allow": allow},
+        )

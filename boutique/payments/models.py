@@ -230,3 +230,28 @@ class TransferReceipt(models.Model):
 
     def __str__(self):
         return f"Receipt for {self.order_id} ({self.content_type})"
+
+
+class TestGatewayCharge(models.Model):
+    """What the offline test gateway charged, per idempotency key: its own
+    ledger, standing in for the gateway's records. It is written in its own
+    committed statement before the charge call returns, so a shop worker killed
+    after the charge still leaves the charge findable (`TestGateway.retrieve`),
+    and a worker killed before it leaves nothing (never charged). Holds only the
+    test token (brand, last four, expiry, the outcome it stands for)."""
+
+    __test__ = False  # not a pytest test class
+
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    token = models.CharField(max_length=100)
+    status = models.CharField(max_length=16)
+    transaction_ref = models.CharField(max_length=100)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.idempotency_key}: {self.status}"

@@ -3,7 +3,13 @@ record the attempt and commit, charge, then record the outcome in a second
 transaction. The order moves to paid only through orders.services, and at most
 one payment per order can succeed (a conditional update plus a partial unique
 constraint), so a retried request, a webhook and a double click can never
-capture twice."""
+capture twice.
+
+A worker that dies between recording the attempt and recording the gateway's
+answer leaves the payment pending; `reconcile.py` asks the gateway about it
+later (by the attempt's idempotency key, which is also the key the gateway got)
+and records the answer as step 3 would have. Meanwhile no new card payment of
+that order is taken, so it cannot be charged twice."""
 
 from decimal import Decimal
 
@@ -21,7 +27,7 @@ from boutique.orders.services import (
 )
 
 from .amounts import offline_amount
-from .gateways import GatewayError, get_gateway
+from .gateways import CardResult, GatewayError, get_gateway
 from .models import AttemptOutcome, Payment, PaymentAttempt, PaymentState
 
 OFFLINE_METHODS = {
@@ -62,6 +68,14 @@ class PaymentRequiresAction(PaymentRefused):
         self.next_action_url = next_action_url
 
 
+class PaymentBeingConfirmed(Conflict):
+    """An earlier card payment of the order has not had the gateway's answer
+    recorded yet: charging again could charge twice."""
+
+    code = "payment_being_confirmed"
+    title = "A payment for this order is still being confirmed"
+
+
 class OrderNotPayable(Conflict):
     code = "order_not_payable"
     title = "This order cannot be paid now"
@@ -77,12 +91,22 @@ def _check_payable(order: Order) -> None:
         raise OrderNotPayable(f"Order {order.number} was not paid in time and has expired.")
 
 
+RESERVED_KEY_PREFIXES = ("refund-",)
+
+
 def _clean_key(key) -> str:
     key = str(key or "").strip()
     if not key or len(key) > 100 or not key.isascii() or not key.isprintable():
         raise ValidationFailed(
             "An Idempotency-Key of 1 to 100 printable characters is required.",
             field_errors={"idempotency_key": ["Required."]},
+        )
+    if key.lower().startswith(RESERVED_KEY_PREFIXES):
+        # The gateway shares one key space between charges and our refunds
+        # ("refund-RF-…"): a customer's key must never name a future refund.
+        raise ValidationFailed(
+            "This Idempotency-Key is reserved; choose another.",
+            field_errors={"idempotency_key": ["Reserved prefix."]},
         )
     return key
 
@@ -119,9 +143,17 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
     if not str(token or "").strip():
         raise ValidationFailed("A card token is required.", field_errors={"token": ["Required."]})
     gateway = get_gateway()
+    # Late import: reconcile.py records outcomes through this module.
+    from .reconcile import payments_reconcile_for_order
+
     previous = _previous_attempt(key, order)
     if previous is not None:
+        if previous.outcome == AttemptOutcome.PENDING:
+            # Ask the gateway about it first, if its worker has died.
+            payments_reconcile_for_order(order=order)
+            previous.refresh_from_db()
         return _replay(previous)
+    payments_reconcile_for_order(order=order)
     # 1. Record the attempt and a pending payment, and commit.
     try:
         with transaction.atomic():
@@ -129,6 +161,13 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
             _check_payable(locked)
             if Payment.objects.filter(order=locked, status=PaymentState.SUCCEEDED).exists():
                 raise OrderNotPayable(f"Order {locked.number} is already paid.")
+            if Payment.objects.filter(
+                order=locked, method=PaymentMethod.CARD, status=PaymentState.PENDING
+            ).exists():
+                raise PaymentBeingConfirmed(
+                    "A payment for this order is still being confirmed with the bank; "
+                    "try again in a few minutes."
+                )
             payment = Payment.objects.create(
                 order=locked,
                 method=PaymentMethod.CARD,
@@ -150,7 +189,8 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
             token=token,
             idempotency_key=key,
             description=f"Order {order.number}",
-            metadata={"order": order.number, "payment": payment.pk},
+            # Names our payment even if its answer is never recorded (reconcile, webhooks).
+            metadata={"order": order.number, "payment": payment.pk, "attempt_key": key},
         )
     except GatewayError as exc:
         _record_failure(payment, attempt, code="gateway_error", message=str(exc)[:255])
@@ -158,6 +198,27 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
             "The payment service could not be reached; you have not been charged. Try again."
         ) from exc
     # 3. Record the outcome.
+    payment = payment_record_result(payment=payment, attempt=attempt, result=result, actor=actor)
+    if result.status == "succeeded":
+        return payment
+    if result.status == "requires_action":
+        raise PaymentRequiresAction(
+            result.error_message,
+            payment_id=payment.pk,
+            client_secret=result.client_secret,
+            next_action_url=result.next_action_url,
+        )
+    raise PaymentRefused(result.error_message or "Your card was declined.")
+
+
+def payment_record_result(
+    *, payment: Payment, attempt: PaymentAttempt, result: CardResult, actor=None
+) -> Payment:
+    """Record a gateway's answer about a card payment (from the charge call or
+    a later lookup): succeeded pays the order; requires_action waits for the
+    bank; anything else fails the payment and keeps the order payable. Each
+    change is conditional on the payment still waiting, so two recorders of
+    the same answer record it once."""
     card = {
         "card_brand": result.brand[:20],
         "card_last4": result.last4[-4:],
@@ -169,23 +230,16 @@ def payment_card_pay(*, order: Order, token: str, idempotency_key, actor=None) -
     if result.status == "succeeded":
         return payment_succeeded(payment=payment, attempt=attempt, actor=actor, **card)
     needs_action = result.status == "requires_action"
-    outcome = AttemptOutcome.REQUIRES_ACTION if needs_action else AttemptOutcome.FAILED
     _record_failure(
         payment,
         attempt,
         code=result.error_code,
         message=result.error_message,
-        outcome=outcome,
+        outcome=AttemptOutcome.REQUIRES_ACTION if needs_action else AttemptOutcome.FAILED,
         card=card,
     )
-    if needs_action:
-        raise PaymentRequiresAction(
-            result.error_message,
-            payment_id=payment.pk,
-            client_secret=result.client_secret,
-            next_action_url=result.next_action_url,
-        )
-    raise PaymentRefused(result.error_message or "Your card was declined.")
+    payment.refresh_from_db()
+    return payment
 
 
 def _record_failure(payment, attempt, *, code, message, outcome=AttemptOutcome.ERROR, card=None):
@@ -196,16 +250,18 @@ def _record_failure(payment, attempt, *, code, message, outcome=AttemptOutcome.E
             if outcome == AttemptOutcome.REQUIRES_ACTION
             else PaymentState.FAILED
         )
-        Payment.objects.filter(pk=payment.pk, status=PaymentState.PENDING).update(
+        changed = Payment.objects.filter(pk=payment.pk, status=PaymentState.PENDING).update(
             status=state,
             error_code=code[:60],
             error_message=message[:255],
             updated_at=now,
             **(card or {}),
         )
-        PaymentAttempt.objects.filter(pk=attempt.pk).update(
+        PaymentAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.PENDING).update(
             outcome=outcome, error_code=code[:60], error_message=message[:255], finished_at=now
         )
+        if not changed:  # already recorded (a reconcile or webhook got there first)
+            return
         audit_record(
             entity=payment,
             action="payment.failed",
@@ -226,10 +282,14 @@ def payment_succeeded(
             pk=payment.pk,
             status__in=[PaymentState.PENDING, PaymentState.REQUIRES_ACTION, PaymentState.FAILED],
         ).update(status=PaymentState.SUCCEEDED, succeeded_at=now, updated_at=now, **fields)
-        if attempt is not None:
-            PaymentAttempt.objects.filter(pk=attempt.pk).update(
-                outcome=AttemptOutcome.SUCCEEDED, finished_at=now
-            )
+        attempts = PaymentAttempt.objects.filter(payment=payment)
+        # Without a named attempt (a webhook), the attempt still waiting is the one.
+        attempts = (
+            attempts.filter(pk=attempt.pk)
+            if attempt is not None
+            else attempts.filter(outcome=AttemptOutcome.PENDING)
+        )
+        attempts.update(outcome=AttemptOutcome.SUCCEEDED, finished_at=now)
         payment.refresh_from_db()
         if changed:
             audit_record(

@@ -7,7 +7,12 @@ under the event's row lock. Processing ends with a conditional update
 another, capture once. An event that cannot be applied yet (a refund notice
 before the capture notice, a payment we do not know yet) stays stored with
 `processed_at` empty and the reason in `error`; `webhook_events_retry` applies
-pending events later in the order they were received."""
+pending events later in the order they were received.
+
+A payment event is matched by the gateway's reference, or, when the shop never
+recorded that reference (its worker died before the charge's answer was
+stored), by the charge's metadata: our payment id together with the attempt's
+key (or the order number), both of which must agree."""
 
 import logging
 from decimal import Decimal, InvalidOperation
@@ -24,7 +29,15 @@ from boutique.orders.models import Order, OrderStatus
 from boutique.orders.services import order_payment_failed
 
 from .gateways import GatewayError, InvalidSignature, WebhookMessage, get_gateway
-from .models import Payment, PaymentState, Refund, RefundState, WebhookEvent
+from .models import (
+    AttemptOutcome,
+    Payment,
+    PaymentAttempt,
+    PaymentState,
+    Refund,
+    RefundState,
+    WebhookEvent,
+)
 from .refunds import refund_number_next, refund_succeeded
 from .services import payment_succeeded
 
@@ -81,6 +94,7 @@ def _stored_payload(message: WebhookMessage) -> dict:
             "amount": _amount_text(message.amount),
             "currency": message.currency,
             "refund_ref": message.refund_ref,
+            "metadata": dict(message.metadata or {}),
         },
     }
 
@@ -190,9 +204,41 @@ def _apply(event: WebhookEvent) -> str:
         if ref
         else None
     )
+    if payment is None and event.type in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
+        payment = _payment_named_by_metadata(event, data)
     if payment is None:
         raise _NotYet(UNKNOWN_PAYMENT)
     return handler(event, payment, data)
+
+
+def _payment_named_by_metadata(event: WebhookEvent, data: dict) -> Payment | None:
+    """The payment a charge's metadata names, if it has no gateway reference
+    yet and the attempt key (or, for older charges, the order number) agrees."""
+    metadata = data.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    pk = str(metadata.get("payment") or "")
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(pk=int(pk), provider=event.provider, transaction_ref="")
+        .select_related("order")
+        .first()
+    )
+    if payment is None:
+        return None
+    key = str(metadata.get("attempt_key") or "")
+    if key:
+        agrees = payment.attempts.filter(idempotency_key=key).exists()
+    else:
+        agrees = str(metadata.get("order") or "") == payment.order.number
+    return payment if agrees else None
+
+
+def _reference(payment: Payment, data: dict) -> dict:
+    """The gateway's reference, for a payment found by its metadata."""
+    ref = str(data.get("transaction_ref") or "")[:100]
+    return {"transaction_ref": ref} if ref and not payment.transaction_ref else {}
 
 
 def _on_payment_succeeded(event: WebhookEvent, payment: Payment, data: dict) -> str:
@@ -208,7 +254,7 @@ def _on_payment_succeeded(event: WebhookEvent, payment: Payment, data: dict) -> 
     if payment.status == PaymentState.SUCCEEDED:
         return ""
     try:
-        payment = payment_succeeded(payment=payment)
+        payment = payment_succeeded(payment=payment, **_reference(payment, data))
     except IntegrityError as exc:  # another payment of this order already succeeded
         raise _NotYet("the order is already paid by another payment") from exc
     order = Order.objects.only("status", "number").get(pk=payment.order_id)
@@ -238,9 +284,16 @@ def _on_payment_failed(event: WebhookEvent, payment: Payment, data: dict) -> str
         error_code="webhook_failed",
         error_message=reason[:255],
         updated_at=timezone.now(),
+        **_reference(payment, data),
     )
     if not changed:
         return f"payment already {payment.status}"
+    PaymentAttempt.objects.filter(payment=payment, outcome=AttemptOutcome.PENDING).update(
+        outcome=AttemptOutcome.FAILED,
+        error_code="webhook_failed",
+        error_message=reason[:255],
+        finished_at=timezone.now(),
+    )
     audit_record(
         entity=payment,
         action="payment.failed",

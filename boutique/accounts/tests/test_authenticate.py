@@ -90,3 +90,28 @@ def test_successful_sign_in_clears_earlier_failures(rf, password):
         with pytest.raises(InvalidCredentials):
             _signin(rf, "03123456", "Wrong-Password-1")
     assert _signin(rf, "+9613123456", password) == user
+
+
+@pytest.mark.parametrize("login", ["u" * 254, "a" * 240 + "@example.com", "+" + "1" * 253])
+def test_failed_sign_in_with_the_longest_login_is_recorded_and_still_locks_out(rf, login):
+    """django-axes keeps the attempt's account in a varchar(255): the longest login
+    a form or the API lets through, with its `email:`/`username:` prefix, must fit
+    (it was a DataError on PostgreSQL) and still count towards the lockout."""
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        with pytest.raises(InvalidCredentials):
+            _signin(rf, login, "Wrong-Password-1")
+    with pytest.raises(AccountLockedOut):
+        _signin(rf, login, "Wrong-Password-1")
+    attempt = AccessAttempt.objects.get()
+    assert len(attempt.username) <= 255
+
+
+def test_long_logins_that_share_a_prefix_are_counted_apart(rf):
+    from axes.models import AccessAttempt
+
+    for login in ("u" * 250 + "a", "u" * 250 + "b"):
+        with pytest.raises(InvalidCredentials):
+            _signin(rf, login, "Wrong-Password-1")
+    assert AccessAttempt.objects.values("username").distinct().count() == 2

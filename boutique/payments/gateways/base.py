@@ -47,6 +47,9 @@ class WebhookMessage:
     currency: str = ""
     refund_ref: str = ""
     payload: dict = field(default_factory=dict)
+    # What we put in the charge's metadata (our payment id, the attempt's key):
+    # finds our payment when the gateway's reference was never recorded.
+    metadata: dict = field(default_factory=dict)
 
 
 class Gateway(Protocol):
@@ -62,6 +65,12 @@ class Gateway(Protocol):
         description: str = "",
         metadata: dict | None = None,
     ) -> CardResult: ...
+
+    def retrieve(self, *, idempotency_key: str, transaction_ref: str = "") -> CardResult | None:
+        """How the charge made with this idempotency key (or this reference, when
+        it was recorded) stands now; None when the gateway has no such charge
+        (the request never reached it). Raises GatewayError when it cannot tell."""
+        ...
 
     def refund(
         self, *, transaction_ref: str, amount: Decimal, currency: str, idempotency_key: str

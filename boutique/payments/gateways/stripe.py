@@ -5,8 +5,12 @@ PaymentMethod id (made by Stripe.js in the browser: no card number reaches our
 server) and our idempotency key, so a retried request is one charge. Amounts go
 to Stripe in the currency's minor unit as Stripe counts it (`to_minor`).
 Webhooks are verified with Stripe's signature scheme and normalised to
-WebhookMessage. settings.STRIPE_API_BASE, when set, sends every API call there
-(the tests point it at a local fake server).
+WebhookMessage. A charge's metadata names our payment and the attempt's key, so
+`retrieve` can find the PaymentIntent by searching its metadata when the shop
+died before recording the intent's id (or fetch it by id when it was recorded),
+and a webhook can name our payment without the id. settings.STRIPE_API_BASE,
+when set, sends every API call there (the tests point it at a local fake
+server).
 """
 
 import json
@@ -33,6 +37,8 @@ EVENT_TYPES = {
     "payment_intent.succeeded": "payment.succeeded",
     "payment_intent.payment_failed": "payment.failed",
 }
+# The metadata key holding the attempt's idempotency key (set by payments.services).
+ATTEMPT_KEY = "attempt_key"
 REFUND_EVENTS = {"refund.created", "refund.updated", "charge.refund.updated"}
 
 
@@ -73,6 +79,19 @@ def _get(obj, key, default=None):
     except (KeyError, TypeError):
         return default
     return default if value is None else value
+
+
+def _quoted(value: str) -> str:
+    """A value inside a Stripe search query's single quotes."""
+    return str(value).replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _metadata(obj) -> dict:
+    metadata = _get(obj, "metadata") or {}
+    try:
+        return {str(key): str(value) for key, value in dict(metadata).items()}
+    except (TypeError, ValueError):
+        return {}
 
 
 def _card_fields(payment_method) -> dict:
@@ -151,6 +170,44 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise GatewayError(f"Stripe could not be reached: {exc.user_message}") from exc
         return self._result(intent)
+
+    def retrieve(self, *, idempotency_key: str, transaction_ref: str = "") -> CardResult | None:
+        """The PaymentIntent by its id when we recorded it, otherwise the one
+        whose metadata carries this attempt key (Stripe's search; a just-made
+        intent can take up to a minute to become searchable, which is why the
+        shop asks only about payments pending for minutes). None: Stripe has no
+        such intent, so nothing was charged."""
+        client = self._client()
+        try:
+            if transaction_ref:
+                return self._result(
+                    client.v1.payment_intents.retrieve(
+                        transaction_ref, {"expand": ["payment_method"]}
+                    )
+                )
+            found = client.v1.payment_intents.search(
+                {
+                    "query": f"metadata['{ATTEMPT_KEY}']:'{_quoted(idempotency_key)}'",
+                    "expand": ["data.payment_method"],
+                    "limit": 10,
+                }
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                return None
+            raise GatewayError(f"Stripe refused the request: {exc.user_message}") from exc
+        except stripe.StripeError as exc:
+            raise GatewayError(f"Stripe could not be reached: {exc.user_message}") from exc
+        intents = [
+            intent
+            for intent in (_get(found, "data") or [])
+            if str(_get(_get(intent, "metadata"), ATTEMPT_KEY, "")) == idempotency_key
+        ]
+        if not intents:
+            return None
+        # One key is one intent; should there be more, a capture wins.
+        intents.sort(key=lambda intent: _get(intent, "status") != "succeeded")
+        return self._result(intents[0])
 
     def _result(self, intent) -> CardResult:
         common = {
@@ -246,6 +303,7 @@ class StripeGateway:
                 amount=from_minor(_get(obj, "amount"), currency),
                 currency=currency,
                 payload=data,
+                metadata=_metadata(obj),
             )
         if kind in REFUND_EVENTS and _get(obj, "status") == "succeeded":
             return WebhookMessage(

@@ -11,6 +11,13 @@ the outcome the test number stands for. Test numbers:
 
 Any other number that passes the Luhn check succeeds; one that fails it is
 refused as an invalid number.
+
+Like a real gateway it remembers its charges per idempotency key: each charge
+is written to its own table (`TestGatewayCharge`, committed at once, outside
+the shop's transactions) before the answer is returned. So the same key is the
+same charge, and `retrieve` can tell a shop that crashed mid-payment whether
+the charge happened (a row) or never reached the gateway (no row). Deriving the
+outcome from the token alone could not tell those two apart.
 """
 
 import hashlib
@@ -20,6 +27,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 
 from .base import CardResult, GatewayError, InvalidSignature, RefundResult, WebhookMessage
 
@@ -90,19 +98,49 @@ class TestGateway:
     def charge(
         self, *, amount: Decimal, currency: str, token: str, idempotency_key: str, **_
     ) -> CardResult:
-        outcome, brand, last4, month, year = _parse_token(token)
+        from boutique.payments.models import TestGatewayCharge
+
+        outcome = _parse_token(token)[0]
+        status = {"ok": "succeeded", "action": "requires_action"}.get(outcome, "failed")
+        values = {
+            "token": token,
+            "status": status,
+            # The same key always names the same charge, like a real gateway.
+            "transaction_ref": "test_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24],
+            "amount": amount,
+            "currency": currency,
+        }
+        try:
+            with transaction.atomic():
+                charge, _ = TestGatewayCharge.objects.get_or_create(
+                    idempotency_key=idempotency_key, defaults=values
+                )
+        except IntegrityError:  # the same key at the same moment: one charge
+            charge = TestGatewayCharge.objects.get(idempotency_key=idempotency_key)
+        if (charge.token, charge.amount, charge.currency) != (token, Decimal(amount), currency):
+            raise GatewayError("This idempotency key was used for another charge.")
+        return self._result(charge)
+
+    def retrieve(self, *, idempotency_key: str, transaction_ref: str = "") -> CardResult | None:
+        from boutique.payments.models import TestGatewayCharge
+
+        charge = TestGatewayCharge.objects.filter(idempotency_key=idempotency_key).first()
+        return None if charge is None else self._result(charge)
+
+    @staticmethod
+    def _result(charge) -> CardResult:
+        outcome, brand, last4, month, year = _parse_token(charge.token)
         common = {
             "brand": brand,
             "last4": last4,
             "exp_month": month,
             "exp_year": year,
-            "token": token,
-            # The same key always names the same charge, like a real gateway.
-            "transaction_ref": "test_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24],
+            "token": charge.token,
+            "transaction_ref": charge.transaction_ref,
         }
-        if outcome == "ok":
+        if charge.status == "succeeded":
             return CardResult(status="succeeded", **common)
-        if outcome == "action":
+        if charge.status == "requires_action":
             return CardResult(
                 status="requires_action",
                 error_code="authentication_required",
@@ -141,7 +179,14 @@ class TestGateway:
             currency=str(data.get("currency", "")),
             refund_ref=str(data.get("refund_ref", "")),
             payload=data,
+            metadata=_metadata(data.get("metadata")),
         )
+
+
+def _metadata(value) -> dict:
+    if not isinstance(value, dict):
+        return {}
+    return {str(key)[:40]: str(item)[:500] for key, item in value.items()}
 
 
 def sign_test_webhook(body: bytes) -> str:

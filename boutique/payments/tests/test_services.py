@@ -119,6 +119,13 @@ def test_a_key_used_for_another_order_is_refused():
         payment_card_pay(order=second, token=_token(), idempotency_key="shared")
 
 
+def test_a_key_that_could_name_a_refund_at_the_gateway_is_refused():
+    order, _ = _order(payment_method="card")
+    with pytest.raises(ValidationFailed):
+        payment_card_pay(order=order, token=_token(), idempotency_key="Refund-RF-2026-000123")
+    assert not Payment.objects.filter(order=order).exists()
+
+
 def test_staff_confirm_a_bank_transfer_with_its_reference():
     staff = UserFactory(is_staff=True)
     order, _ = _order(payment_method="bank_transfer")

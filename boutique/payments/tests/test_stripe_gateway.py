@@ -132,15 +132,22 @@ class FakeStripe:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
+                self._answer(self.path, self.rfile.read(length).decode())
+
+            def do_GET(self):  # retrieve and search: parameters in the query string
+                path, _, query = self.path.partition("?")
+                self._answer(path, query)
+
+            def _answer(self, path, raw):
                 fake.requests.append(
                     {
-                        "path": self.path,
+                        "method": self.command,
+                        "path": path,
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "form": {k: v[0] for k, v in parse_qs(raw).items()},
                     }
                 )
-                queue = fake.replies.get(self.path) or [
+                queue = fake.replies.get(path) or [
                     (404, {"error": {"type": "invalid_request_error", "message": "No fake."}})
                 ]
                 status, body = queue.pop(0) if len(queue) > 1 else queue[0]
@@ -457,6 +464,8 @@ def test_card_pay_through_stripe_pays_the_order(fake_stripe, settings):
     assert sent["form"]["amount"] == str(cents) and sent["form"]["currency"] == "usd"
     assert sent["headers"]["idempotency-key"] == "checkout-42"
     assert sent["form"]["metadata[order]"] == order.number
+    assert sent["form"]["metadata[payment]"] == str(payment.pk)
+    assert sent["form"]["metadata[attempt_key]"] == "checkout-42"
     # The same key again is answered from our records: Stripe is not called twice.
     again = payment_card_pay(order=order, token=PM, idempotency_key="checkout-42")
     assert again.pk == payment.pk and len(fake_stripe.requests) == 1

@@ -116,3 +116,13 @@ def test_signout_signs_the_customer_out(signed_in):
     assert response.status_code == 302
     assert response.url == reverse("storefront:home")
     assert signed_in_user_id(signed_in) is None
+
+
+@pytest.mark.django_db
+def test_signin_with_the_longest_login_is_refused_not_a_500(client):
+    # 254 characters is the form's limit; django-axes records the failed attempt
+    # (its varchar(255) overflowed on PostgreSQL).
+    response = sign_in(client, "u" * 254, "Not-The-Password-1")
+    assert response.status_code == 400
+    assert "The sign-in details are not right." in response.content.decode()
+    assert signed_in_user_id(client) is None

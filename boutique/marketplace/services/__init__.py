@@ -1,0 +1,46 @@
+from .onboarding import (
+    seller_apply,
+    seller_approve,
+    seller_close,
+    seller_profile_update,
+    seller_reactivate,
+    seller_reject,
+    seller_set_commission,
+    seller_suspend,
+)
+from .payouts import items_due, payout_generate, payout_mark_paid, payouts_generate
+from .workspace import (
+    seller_image_add,
+    seller_image_delete,
+    seller_product_create,
+    seller_product_update,
+    seller_shipment_create,
+    seller_stock_adjust,
+    seller_stock_receive,
+    seller_variant_create,
+    seller_variant_update,
+)
+
+__all__ = [
+    "items_due",
+    "payout_generate",
+    "payout_mark_paid",
+    "payouts_generate",
+    "seller_apply",
+    "seller_approve",
+    "seller_close",
+    "seller_image_add",
+    "seller_image_delete",
+    "seller_product_create",
+    "seller_product_update",
+    "seller_profile_update",
+    "seller_reactivate",
+    "seller_reject",
+    "seller_set_commission",
+    "seller_shipment_create",
+    "seller_stock_adjust",
+    "seller_stock_receive",
+    "seller_suspend",
+    "seller_variant_create",
+    "seller_variant_update",
+]

@@ -111,6 +111,11 @@ def _refresh_planner_statistics() -> None:
         cursor.execute("ANALYZE")
 
 
+def catalog_generated_count() -> int:
+    """How many products earlier runs generated (numbering is gap-free)."""
+    return _next_number() - 1
+
+
 def _next_number() -> int:
     last = (
         Variant.objects.filter(sku__startswith=SKU_PREFIX)

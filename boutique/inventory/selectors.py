@@ -22,6 +22,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from .models import Reservation, ReservationState, Stock
@@ -48,6 +49,21 @@ def _sellable_stock():
     return Stock.objects.annotate(reserved=_reserved_subquery("variant_id")).filter(
         on_hand__gt=F("reserved")
     )
+
+
+def in_stock_for_product_annotation(product_ref: str = "pk"):
+    """The test of in_stock_for_product_q, for annotating a page of products:
+    a scalar subquery ("(SELECT … LIMIT 1) IS NOT NULL"), which PostgreSQL runs
+    only for the rows it returns. An EXISTS in the select list may be planned
+    as a hashed subplan that first reads every variant's stock and
+    reservations: about 110 ms a query at 100 000 products, whatever the page
+    size (bench/README.md). Filters keep in_stock_for_product_q (a semi-join)."""
+    first = (
+        _sellable_stock()
+        .filter(variant__product_id=OuterRef(product_ref), variant__is_active=True)
+        .values("pk")[:1]
+    )
+    return IsNull(Subquery(first), False)
 
 
 def in_stock_for_variant_q(variant_ref: str = "pk"):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Round
+from django.db.models.functions import Round, Upper
 
 from boutique.core.models import TimeStamped
 from boutique.core.money import BASE_CURRENCY, CURRENCY_CHOICES
@@ -203,6 +203,9 @@ class Order(TimeStamped):
         indexes = [
             models.Index(fields=["user", "-placed_at"], name="order_user_recent"),
             models.Index(fields=["status", "pay_by"], name="order_status_pay_by"),
+            # email__iexact (first-order offers at every quote and checkout, guest
+            # lookups) compares UPPER(email): without this it scans every order.
+            models.Index(Upper("email"), name="order_email_ci"),
         ]
         constraints = [
             # Rounded to the cents the columns hold: SQLite keeps decimals as

@@ -9,7 +9,7 @@ from django.utils import timezone
 from boutique.core.money import BASE_CURRENCY, CURRENCY_CHOICES, quantize
 
 from .errors import OrderNotFound
-from .models import ExchangeRate, Order, OrderAddress, ShippingMethod, TaxRate
+from .models import ExchangeRate, Order, OrderAddress, OrderItem, ShippingMethod, TaxRate
 
 SUPPORTED_CURRENCIES = [code for code, _ in CURRENCY_CHOICES]
 
@@ -54,7 +54,8 @@ def shipping_method_get(method_id) -> ShippingMethod | None:
 
 def _detail_qs():
     return Order.objects.prefetch_related(
-        "items",
+        # Each item's seller: the order page says who sells (and ships) what.
+        Prefetch("items", queryset=OrderItem.objects.select_related("seller")),
         Prefetch("addresses", queryset=OrderAddress.objects.order_by("kind")),
     ).select_related("shipping_method")
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from boutique.core.views import healthz
+from boutique.core.views import healthz, prometheus_metrics, readyz
 
 from .api import api
 
@@ -13,6 +13,8 @@ admin.site.index_title = "Run the shop"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", prometheus_metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("boutique.storefront.urls")),

@@ -1,9 +1,10 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import health, metrics
 from .problems import problem_response
 
 
@@ -21,6 +22,29 @@ def healthz(request):
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: database, cache and (when configured) the Celery broker. 503
+    names what failed, so a load balancer stops sending traffic here."""
+    ready, checks = health.readiness()
+    if ready:
+        return JsonResponse({"status": "ok", "checks": checks})
+    failed = [name for name, result in checks.items() if result.startswith("error")]
+    return JsonResponse({"status": "error", "failed": failed, "checks": checks}, status=503)
+
+
+@never_cache
+@require_GET
+def prometheus_metrics(request):
+    """Prometheus exposition; see boutique.core.metrics for who may scrape."""
+    if not metrics.metrics_enabled():
+        raise Http404
+    if not metrics.metrics_allowed(request):
+        return HttpResponseForbidden("Not allowed to read metrics.", content_type="text/plain")
+    return HttpResponse(metrics.metrics_payload(), content_type=metrics.CONTENT_TYPE)
 
 
 # Error pages: problem+json under /api/, the shop's own pages elsewhere.

@@ -13,6 +13,8 @@ def test_every_scheduled_job_is_a_registered_task():
         "inventory.release_expired_reservations",
         "orders.expire_unpaid_orders",
         "payments.retry_webhook_events",
+        "payments.reconcile_stale",
         "cart.remind_abandoned",
         "shipping.retry_carrier_events",
+        "marketplace.generate_payouts",
     } <= scheduled

@@ -21,6 +21,18 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
+def test_postgresql_connections_plan_for_short_queries_on_ssd():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == 1.1
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) == 0.5
+
+
 def _settings_in_subprocess(env: dict, *names: str) -> list:
     """Read settings expressions from config.settings.local in a clean interpreter."""
     code = (

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from .errors import UnknownFilterValue
@@ -16,6 +17,8 @@ SORTS = {
     "price_asc": ("min_price", "id"),
     "price_desc": ("-min_price", "-id"),
     "name": (Lower("name"), "id"),
+    # Best rated first; among equal averages the more reviewed; unrated last.
+    "rating": (F("rating_average").desc(nulls_last=True), "-review_count", "-id"),
     "relevance": ("-relevance", "-published_at", "-id"),
 }
 DEFAULT_PAGE_SIZE = 24
@@ -40,6 +43,7 @@ class ProductFilters:
     age_months: int | None = None
     in_stock: bool = False
     on_sale: bool = False
+    min_rating: int | None = None
     sort: str = "newest"
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
@@ -56,6 +60,7 @@ class ProductFilters:
             "category": "",
             "in_stock": False,
             "on_sale": False,
+            "min_rating": None,
         }
         return replace(self, **{name: empty[name]})
 
@@ -155,6 +160,7 @@ def parse_filters(params, *, default_sort: str = "newest") -> ProductFilters:
         age_months=_int(one("age"), "age", low=0, high=216),
         in_stock=_bool(one("in_stock"), "in_stock"),
         on_sale=_bool(one("on_sale"), "on_sale"),
+        min_rating=_int(one("min_rating"), "min_rating", low=1, high=5),
         sort=sort,
         page=_int(one("page"), "page", low=1, high=100_000) or 1,
         page_size=_int(one("page_size"), "page_size", low=1, high=MAX_PAGE_SIZE)

@@ -103,6 +103,12 @@ class Product(TimeStamped):
     min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     is_on_sale = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The approved reviews' average rating (empty while there are none) and their
+    # number; written only by catalog.services.product_set_rating_summary, which
+    # the reviews services call in the transaction that approves, rejects, edits
+    # or deletes a review.
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    review_count = models.PositiveIntegerField(default=0)
     # Full-text search document (PostgreSQL); SQLite uses an FTS5 table instead.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -115,6 +121,7 @@ class Product(TimeStamped):
             models.Index(fields=["category", "status"], name="product_category_status"),
             models.Index(fields=["brand", "status"], name="product_brand_status"),
             models.Index(fields=["seller", "status"], name="product_seller_status"),
+            models.Index(fields=["status", "rating_average"], name="product_status_rating"),
             models.Index(fields=["age_min_months", "age_max_months"], name="product_age"),
             # The name sort compares without case (filters.SORTS).
             models.Index(Lower("name"), "id", name="product_name_lower"),

@@ -42,8 +42,13 @@ class ProductListQuery(Schema):
     age: str = _text("A child's age in months (0–216).", format="int32")
     in_stock: str = _text("true: only products with stock.", enum=["true", "false"])
     on_sale: str = _text("true: only products on sale.", enum=["true", "false"])
+    min_rating: str = _text(
+        "Only products whose average rating is at least this (1–5).", format="int32"
+    )
     sort: str = _text(
-        "Order; relevance needs q. Default: relevance with q, else newest.", enum=list(SORTS)
+        "Order; relevance needs q; rating is best first, unrated last. Default: relevance"
+        " with q, else newest.",
+        enum=list(SORTS),
     )
     page: str = _text("Page number, from 1.", format="int32")
     page_size: str = _text(f"Products per page, 1–{MAX_PAGE_SIZE} (default 24).", format="int32")
@@ -102,6 +107,10 @@ def _age_range(product) -> dict:
     return {"min_months": product.age_min_months, "max_months": product.age_max_months}
 
 
+def _rating(product) -> float | None:
+    return None if product.rating_average is None else float(product.rating_average)
+
+
 def _product_url(context, product) -> str:
     return _absolute(context, reverse("storefront:product", args=[product.slug]))
 
@@ -118,9 +127,18 @@ class ProductSummaryOut(Schema):
     currency: str
     is_on_sale: bool
     in_stock: bool
+    rating: float | None = Field(
+        description="The average of the approved reviews' ratings (1–5, two decimals); "
+        "null while there are none."
+    )
+    review_count: int = Field(description="How many approved reviews.")
     age_range: AgeRangeOut
     primary_image: ImageOut | None
     url: str = Field(description="The storefront page.")
+
+    @staticmethod
+    def resolve_rating(obj):
+        return _rating(obj)
 
     @staticmethod
     def resolve_currency(obj):
@@ -204,10 +222,19 @@ class ProductDetailOut(Schema):
     min_price: Decimal
     is_on_sale: bool
     is_one_of_a_kind: bool
+    rating: float | None = Field(
+        description="The average of the approved reviews' ratings (1–5, two decimals); "
+        "null while there are none."
+    )
+    review_count: int = Field(description="How many approved reviews.")
     age_range: AgeRangeOut
     variants: list[VariantOut]
     images: list[ProductImageOut]
     url: str
+
+    @staticmethod
+    def resolve_rating(obj):
+        return _rating(obj)
 
     @staticmethod
     def resolve_breadcrumbs(obj):

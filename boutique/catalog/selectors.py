@@ -9,7 +9,11 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 
 from boutique.core.errors import NotFound
-from boutique.inventory.selectors import available_expression, in_stock_for_product_q
+from boutique.inventory.selectors import (
+    available_expression,
+    in_stock_for_product_annotation,
+    in_stock_for_product_q,
+)
 from boutique.marketplace.models import Seller, SellerStatus
 
 from .errors import ProductNotFound, UnknownFilterValue
@@ -164,6 +168,8 @@ def _apply(qs, f: ProductFilters, tree: CategoryTree):
         )
     if f.on_sale:
         qs = qs.filter(is_on_sale=True)
+    if f.min_rating is not None:
+        qs = qs.filter(rating_average__gte=f.min_rating)
     if f.in_stock:
         qs = qs.filter(in_stock_for_product_q())
     return qs
@@ -203,7 +209,7 @@ def product_list_for_storefront(
     start = (filters.page - 1) * filters.page_size
     products = list(
         qs.select_related("brand", "category", "seller")
-        .annotate(in_stock=in_stock_for_product_q())
+        .annotate(in_stock=in_stock_for_product_annotation())
         .prefetch_related(_primary_image_prefetch())
         .order_by(*_ordering(qs, filters.sort))[start : start + filters.page_size]
     )
@@ -353,7 +359,7 @@ def product_get_for_storefront(*, slug: str) -> Product:
         .filter(category_id=product.category_id)
         .exclude(pk=product.pk)
         .select_related("brand")
-        .annotate(in_stock=in_stock_for_product_q())
+        .annotate(in_stock=in_stock_for_product_annotation())
         .prefetch_related(_primary_image_prefetch())
         .order_by("-published_at")[:4]
     )
@@ -377,7 +383,7 @@ def product_on_sale(*, limit: int = 8):
 def _cards(qs, limit: int) -> list[Product]:
     products = list(
         qs.select_related("brand")
-        .annotate(in_stock=in_stock_for_product_q())
+        .annotate(in_stock=in_stock_for_product_annotation())
         .prefetch_related(_primary_image_prefetch())[:limit]
     )
     for product in products:

@@ -6,6 +6,7 @@ audits the change, all in one transaction.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -83,6 +84,14 @@ def product_refresh_summary(product: Product) -> None:
     on_sale = any(v.is_on_sale for v in variants.only("price", "compare_at_price"))
     Product.objects.filter(pk=product.pk).update(min_price=min_price, is_on_sale=on_sale)
     product.min_price, product.is_on_sale = min_price, on_sale
+
+
+def product_set_rating_summary(*, product_id: int, average: Decimal | None, count: int) -> None:
+    """Store the approved reviews' average and count on the product (listing,
+    sorting and filtering read them without touching reviews). Called by the
+    reviews services inside their transaction, holding the product's row lock,
+    with figures aggregated after taking it; nothing else writes these fields."""
+    Product.objects.filter(pk=product_id).update(rating_average=average, review_count=count)
 
 
 def _variant_build(product: Product, data: dict) -> Variant:

@@ -15,7 +15,7 @@ from boutique.audit.services import audit_record
 from boutique.core.errors import Conflict, NotFound
 
 from .models import Notification, NotificationStatus
-from .senders import deliver
+from .senders import deliver, notification_message_id
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ def notification_send(notification_id: int) -> str | None:
             recipient=row.recipient,
             template=row.template,
             context=row.context,
+            message_id=notification_message_id(row.pk),
         )
     except Exception as exc:  # any channel failure becomes a retry, never a crash
         return _record_failure(row, exc)

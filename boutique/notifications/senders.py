@@ -7,6 +7,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from functools import cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -32,6 +33,14 @@ SUBJECTS = {
     "order_cancelled": "Your order {number} has been cancelled",
     "low_stock": "Low stock: {sku}",
     "abandoned_cart": "You left something in your {shop_name} bag",
+    "seller_application": "New seller application: {store_name}",
+    "seller_active": "Your store {store_name} is open on {shop_name}",
+    "seller_rejected": "Your seller application for {store_name}",
+    "seller_suspended": "Your store {store_name} is suspended",
+    "seller_closed": "Your store {store_name} is closed",
+    "payout_created": "Payout statement {payout_id}: {net}",
+    "payout_paid": "Payout {payout_id} paid: {net}",
+    "support_reply": "We answered your message: {subject}",
 }
 TEMPLATE_NAMES = tuple(SUBJECTS)
 
@@ -148,11 +157,26 @@ def render_text_message(template: str, context: dict) -> str:
         return f"{ctx['shop_name']}: {email_subject(template, ctx)}. {link}"
 
 
-def deliver(*, channel: str, recipient: str, template: str, context: dict) -> None:
-    """Send one message now, or raise whatever the channel raised."""
+def notification_message_id(notification_id: int) -> str:
+    """The email Message-ID of outbox row `notification_id`: the same on every
+    try. Delivery is at least once (a worker that dies after handing the email
+    over but before recording it leaves the row to be sent again when its lease
+    expires), so a repeat carries the same Message-ID and mail systems that
+    de-duplicate by it show the message once."""
+    host = urlsplit(settings.SITE_URL).hostname or "boutique.local"
+    return f"<notification-{int(notification_id)}@{host}>"
+
+
+def deliver(
+    *, channel: str, recipient: str, template: str, context: dict, message_id: str = ""
+) -> None:
+    """Send one message now, or raise whatever the channel raised. `message_id`
+    (see notification_message_id) becomes the email's Message-ID."""
     if channel == Channel.EMAIL:
         email = render_email(template, context)
         email.to = [recipient]
+        if message_id:
+            email.extra_headers["Message-ID"] = message_id
         email.send(fail_silently=False)
         return
     message_sender_for(channel).send(

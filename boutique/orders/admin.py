@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 
 from boutique.core.errors import DomainError
 from boutique.core.money import BASE_CURRENCY, format_money
+from boutique.marketplace.admin import ItemSellerStatusFilter
 from boutique.payments.models import Payment, TransferReceipt
 from boutique.payments.refunds import refund_create
 from boutique.payments.services import OFFLINE_METHODS, payment_confirm_offline
@@ -200,6 +201,7 @@ class OrderAdmin(admin.ModelAdmin):
         ("placed_at", admin.DateFieldListFilter),
         "currency",
         "payment_method",
+        ItemSellerStatusFilter,
     )
     search_fields = ("number", "email")
     list_select_related = ("user",)

@@ -12,12 +12,12 @@ Placing takes an optional `Idempotency-Key` header: the first request answers
 order and `Idempotent-Replayed: true`; the same key with another body is 409."""
 
 from django.http import HttpResponse
-from ninja import Header, Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Header, Query, Router, Status
 
 from boutique.cart.api import CART_AUTH, CART_TOKEN_HEADER, TOKEN_DOC, Caller, _caller
 from boutique.checkout.schemas import CheckoutIn
 from boutique.checkout.services import order_place
+from boutique.core.pagination import PageQuery, page_of
 from boutique.core.schemas import problems
 from boutique.shipping.selectors import orders_with_shipments
 
@@ -29,34 +29,11 @@ orders_router = Router(tags=["orders"])
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 MAX_NUMBER_LENGTH = 40
 MAX_EMAIL_LENGTH = 254
 
 
-class OrderListQuery(Schema):
-    page: str = Field("", description="Page number, from 1.", json_schema_extra={"format": "int32"})
-    page_size: str = Field(
-        "",
-        description=f"Orders per page, 1–{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
-        json_schema_extra={"format": "int32"},
-    )
-
-
 EMAIL_DOC = "A guest's lookup: the email the order was placed with."
-
-
-def _whole(value: str, name: str, *, default: int, high: int) -> int:
-    value = (value or "").strip()
-    if not value:
-        return default
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= high:
-        raise OrderQueryInvalid(
-            f"{name} must be a whole number from 1 to {high}.",
-            field_errors={name: [f"Between 1 and {high}."]},
-        )
-    return int(value)
 
 
 def _lookup(number: str, email: str | None) -> tuple[str, str]:
@@ -127,24 +104,11 @@ def order_create(
 
 
 @orders_router.get("/orders", response={200: OrderPageOut, **problems(400, 401)})
-def order_list(request, query: Query[OrderListQuery]):
+def order_list(request, query: Query[PageQuery]):
     """The signed-in customer's orders, newest first, one page at a time (guests
     look an order up by number and email instead: 401 here)."""
-    page = _whole(query.page, "page", default=1, high=100_000)
-    size = _whole(query.page_size, "page_size", default=DEFAULT_PAGE_SIZE, high=MAX_PAGE_SIZE)
     orders = selectors.orders_for_customer(user=request.auth)
-    count = orders.count()
-    num_pages = max(1, -(-count // size))
-    start = (page - 1) * size
-    return {
-        "count": count,
-        "page": page,
-        "page_size": size,
-        "num_pages": num_pages,
-        "next": page + 1 if page < num_pages else None,
-        "previous": page - 1 if page > 1 else None,
-        "results": orders_with_shipments(orders[start : start + size]) if start < count else [],
-    }
+    return page_of(orders, query, prepare=orders_with_shipments, error=OrderQueryInvalid)
 
 
 @orders_router.get(

@@ -22,7 +22,7 @@ def _shipments_qs():
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=ShipmentItem.objects.select_related("order_item").order_by("id"),
+                queryset=ShipmentItem.objects.select_related("order_item__seller").order_by("id"),
             ),
             Prefetch("events", queryset=TrackingEvent.objects.order_by("at", "id")),
         )

@@ -15,6 +15,7 @@ SORT_LABELS = {
     "price_asc": "Price: low to high",
     "price_desc": "Price: high to low",
     "name": "Name A–Z",
+    "rating": "Best rated",
 }
 # (query parameter, legend, the ProductFilters field holding its chosen values)
 FACETS = (
@@ -177,7 +178,7 @@ def active_filter_count(filters) -> int:
     count = sum(len(values) for values in chosen)
     count += sum(
         1
-        for value in (filters.price_min, filters.price_max, filters.age_months)
+        for value in (filters.price_min, filters.price_max, filters.age_months, filters.min_rating)
         if value is not None
     )
     return count + filters.in_stock + filters.on_sale

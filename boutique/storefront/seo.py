@@ -10,7 +10,7 @@ OUT_OF_STOCK = "https://schema.org/OutOfStock"
 
 def product_json_ld(detail, *, canonical_url: str) -> dict:
     """A schema.org Product for the chosen variant: its SKU and one Offer with
-    price, currency and availability."""
+    price, currency and availability, and its rating once reviews are approved."""
     product, variant = detail.product, detail.variant
     data = {
         "@context": "https://schema.org",
@@ -39,4 +39,13 @@ def product_json_ld(detail, *, canonical_url: str) -> dict:
         if product.seller_id:
             offer["seller"] = {"@type": "Organization", "name": product.seller.store_name}
         data["offers"] = offer
+    if product.review_count:
+        # The approved reviews' figures the reviews services keep on the product.
+        data["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": str(product.rating_average),
+            "reviewCount": product.review_count,
+            "bestRating": 5,
+            "worstRating": 1,
+        }
     return data

@@ -1,5 +1,5 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import include, path
 
 from .sitemaps import SITEMAPS
 from .views import (
@@ -15,6 +15,8 @@ from .views import (
     orders,
     payments,
     product,
+    reviews,
+    seller_onboarding,
     tracking,
     verification,
     wishlist,
@@ -23,6 +25,10 @@ from .views import (
 app_name = "storefront"
 
 urlpatterns = [
+    # The seller workspace (issue 9): boutique/storefront/urls_seller.py
+    path("seller/", include("boutique.storefront.urls_seller")),
+    # Support conversations (issue 10): boutique/storefront/urls_support.py
+    path("support/", include("boutique.storefront.urls_support")),
     path("", home.home, name="home"),
     # Browsing
     path("shop/", catalog.product_list, name="product_list"),
@@ -30,6 +36,15 @@ urlpatterns = [
     path("search/", catalog.search, name="search"),
     path("p/<slug:slug>/", product.product, name="product"),
     path("p/<slug:slug>/variant/", product.product_variant, name="product_variant"),
+    # Reviews (issue 10): boutique/storefront/views/reviews.py
+    path("p/<slug:slug>/reviews/", reviews.review_list, name="product_reviews"),
+    path("p/<slug:slug>/review/", reviews.review_write, name="review_write"),
+    # Marketplace (issue 9): applying to sell, one's store, public store pages
+    path("sell/", seller_onboarding.seller_apply, name="seller_apply"),
+    path("sell/status/", seller_onboarding.seller_status, name="seller_status"),
+    path("sell/profile/", seller_onboarding.seller_profile, name="seller_profile"),
+    path("sell/close/", seller_onboarding.seller_close, name="seller_close"),
+    path("s/<slug:slug>/", seller_onboarding.store_page, name="store"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("currency/", currency.currency_choose, name="currency_choose"),
     # Cart

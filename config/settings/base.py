@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,16 +42,22 @@ INSTALLED_APPS = [
     "boutique.payments",
     "boutique.shipping",
     "boutique.notifications",
+    "boutique.reviews",
+    "boutique.support",
+    "boutique.backoffice",
     "boutique.storefront",
     "imagekit",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "csp",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "boutique.core.middleware.RequestIdMiddleware",
     "boutique.core.middleware.ApiBodySizeMiddleware",
+    "boutique.core.middleware.ApiMethodNotAllowedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,9 +118,14 @@ if env("DATABASE_URL", default=""):
         # Product search matches typos by trigram word similarity ("%>"); the
         # extension's default threshold (0.6) misses a swapped letter such as
         # "bodysiut". Set per connection so the trigram index still serves it.
+        # Planner settings for a shop's short queries on SSDs (bench/README.md):
+        # JIT compilation cost 250-400 ms on the facet counts and saves nothing
+        # on queries this size; random_page_cost 1.1 (not the spinning-disk 4)
+        # lets search's text-or-similarity match use both of its indexes.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "options",
-            f"-c pg_trgm.word_similarity_threshold={SEARCH_WORD_SIMILARITY}",
+            f"-c pg_trgm.word_similarity_threshold={SEARCH_WORD_SIMILARITY} "
+            + env("PG_PLANNER_OPTIONS", default="-c jit=off -c random_page_cost=1.1"),
         )
 else:
     DATABASES = {
@@ -234,6 +247,10 @@ STORAGES = {
 
 SHOP_NAME = env("SHOP_NAME", default="Boutique")
 
+# --- Marketplace -------------------------------------------------------------------
+# The shop's share of a seller's sale when the seller has no rate of their own (0–1).
+MARKETPLACE_COMMISSION_RATE = env("MARKETPLACE_COMMISSION_RATE", default="0.15")
+
 # --- Checkout and orders -----------------------------------------------------------
 # Tax for destinations without a TaxRate row; whether catalogue prices include it.
 DEFAULT_TAX_RATE = env("DEFAULT_TAX_RATE", default="0.06")
@@ -263,6 +280,9 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Stripe's API address; tests point it at a local fake server.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# A card payment still pending this long (its worker died before recording the
+# gateway's answer) is looked up at the gateway and settled (payments_reconcile_stale).
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)
 REFUND_NUMBER_PREFIX = env("REFUND_NUMBER_PREFIX", default="RF")
 # Shown to customers paying by bank transfer.
 BANK_TRANSFER_DETAILS = env(
@@ -304,8 +324,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "orders-expire-unpaid": {"task": "orders.expire_unpaid_orders", "schedule": 300.0},
     "payments-retry-webhook-events": {"task": "payments.retry_webhook_events", "schedule": 300.0},
+    "payments-reconcile-stale": {"task": "payments.reconcile_stale", "schedule": 120.0},
     "cart-remind-abandoned": {"task": "cart.remind_abandoned", "schedule": 900.0},
     "shipping-retry-carrier-events": {"task": "shipping.retry_carrier_events", "schedule": 300.0},
+    # Sellers' payouts for the previous calendar week, Monday early morning.
+    "marketplace-generate-payouts": {
+        "task": "marketplace.generate_payouts",
+        "schedule": crontab(minute=0, hour=3, day_of_week=1),
+    },
 }
 # Signed-in customers who opted in get one reminder this long after their
 # cart's last change.
@@ -355,11 +381,29 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Prometheus metrics at /metrics: only for these addresses (or networks) or with
+# "Authorization: Bearer <METRICS_TOKEN>"; with neither, /metrics is a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# Every line carries the request id (see boutique.core.logging); LOG_FORMAT=json
+# writes one JSON object per line (the production default).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "boutique.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "boutique.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -18,6 +18,10 @@ from boutique.inventory.services import reservations_release_for
 from boutique.notifications.models import Notification, NotificationStatus
 from boutique.orders.models import Order, OrderAddress
 from boutique.payments.models import Payment
+from boutique.reviews.models import Review
+from boutique.reviews.services import reviews_delete_for_user
+from boutique.support.models import Conversation
+from boutique.support.services import conversations_delete_for_user
 
 from ..errors import PasswordConfirmationFailed
 from ..locks import user_qs_for_update
@@ -147,6 +151,30 @@ def user_data_export(*, user: User) -> dict:
             }
             for w in wishlist
         ],
+        "reviews": [
+            {
+                "product": r.product.name,
+                "rating": r.rating,
+                "title": r.title,
+                "text": r.text,
+                "status": r.status,
+                "written_at": _iso(r.created_at),
+            }
+            for r in Review.objects.filter(user=user).select_related("product").order_by("id")
+        ],
+        "support_conversations": [
+            {
+                "subject": c.subject,
+                "status": c.status,
+                "messages": [
+                    {"from": m.author_side, "body": m.body, "at": _iso(m.created_at)}
+                    for m in c.messages.all()
+                ],
+            }
+            for c in Conversation.objects.filter(user=user)
+            .prefetch_related("messages")
+            .order_by("id")
+        ],
         "carts": [
             {
                 "status": cart.status,
@@ -224,8 +252,9 @@ def user_delete(*, user: User, actor, password_confirmed: bool = False) -> dict:
 
     Orders stay (anonymised: email `deleted-<order id>@invalid`, no phone or
     note, addresses reduced to city and country). Addresses, children, carts
-    (their reservations released), wishlist, API tokens, OTP codes and pending
-    messages to the user are deleted. The user row is scrubbed and made inactive,
+    (their reservations released), wishlist, reviews (product ratings kept in
+    step), support conversations, API tokens, OTP codes and pending messages to
+    the user are deleted. The user row is scrubbed and made inactive,
     or deleted when nothing else refers to it. Takes the user's row lock.
     The caller must have confirmed the password (`user_password_confirm`)."""
     if not password_confirmed:
@@ -245,6 +274,8 @@ def user_delete(*, user: User, actor, password_confirmed: bool = False) -> dict:
                 OtpCode.objects.filter(phone=user.phone).delete()[0] if user.phone else 0
             ),
             "notifications": _pending_notifications(user).delete()[0],
+            "reviews": reviews_delete_for_user(user=user, actor=actor),
+            "support_conversations": conversations_delete_for_user(user=user),
         }
         user_id = user.pk
         _scrub(user)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from boutique.accounts.errors import PasswordConfirmationFailed
 from boutique.accounts.models import Address, ApiToken, Child, OtpCode, Status, User
-from boutique.accounts.services import token_issue, user_delete
+from boutique.accounts.services import token_issue, user_data_export, user_delete
 from boutique.audit.models import AuditLog
 from boutique.cart.models import Cart, CartItem, WishlistItem
 from boutique.catalog.tests.factories import make_product
@@ -297,3 +297,33 @@ def test_delete_releases_the_carts_checkout_hold(customer):
     reservation.refresh_from_db()
     assert reservation.state != "active"
     assert not Reservation.objects.filter(holder_id=str(cart.pk), state="active").exists()
+
+
+def test_export_and_delete_cover_reviews_and_support_conversations():
+    from boutique.reviews.models import Review
+    from boutique.reviews.tests.factories import make_review, verified_buyer
+    from boutique.support.models import Conversation, Message
+    from boutique.support.services import conversation_start
+
+    product = make_product("Knitted bonnet")
+    user = verified_buyer(product, email="leaving@example.com")
+    make_review(product, user=user, rating=2, text="Too small for us.")
+    make_review(product, rating=4)
+    conversation_start(user=user, subject="Sizes", body="Which size for 6 months?")
+    conversation_start(name="Me", email="leaving@example.com", subject="Before", body="Hello")
+    other = conversation_start(name="Other", email="other@example.com", subject="X", body="Hi")
+    product.refresh_from_db()
+    assert (product.review_count, product.rating_average) == (2, Decimal("3.00"))
+
+    data = json.loads(json.dumps(user_data_export(user=user)))
+    assert [r["text"] for r in data["reviews"]] == ["Too small for us."]
+    assert [c["subject"] for c in data["support_conversations"]] == ["Sizes"]
+    assert data["support_conversations"][0]["messages"][0]["body"] == "Which size for 6 months?"
+
+    counts = user_delete(user=user, actor=None, password_confirmed=True)
+    assert (counts["reviews"], counts["support_conversations"]) == (1, 2)
+    assert not Review.objects.filter(text="Too small for us.").exists()
+    product.refresh_from_db()
+    assert (product.review_count, product.rating_average) == (1, Decimal("4.00"))
+    assert list(Conversation.objects.all()) == [other]
+    assert Message.objects.filter(conversation=other).count() == 1

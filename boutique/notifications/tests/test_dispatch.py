@@ -203,6 +203,28 @@ def test_a_row_left_sending_by_a_dead_worker_is_taken_over_after_its_lease():
 
 
 @pytest.mark.django_db
+def test_an_email_sent_again_after_a_dead_worker_carries_the_same_message_id(settings):
+    """At least once: a worker killed after handing the email over but before
+    marking the row sent leaves it to be sent again; both copies have the row's
+    Message-ID, so a mail system that de-duplicates by it shows one."""
+    settings.SITE_URL = "https://shop.example.com"
+    row = _enqueue()
+    other = _enqueue(recipient="rania@example.com")
+    dispatch.deliver(
+        channel=row.channel,
+        recipient=row.recipient,
+        template=row.template,
+        context=row.context,
+        message_id=dispatch.notification_message_id(row.pk),
+    )  # the dead worker's delivery: the row was never marked sent
+    assert notification_send(row.pk) == NotificationStatus.SENT
+    assert notification_send(other.pk) == NotificationStatus.SENT
+
+    ids = [m.message()["Message-ID"] for m in mail.outbox]
+    assert ids == [f"<notification-{pk}@shop.example.com>" for pk in (row.pk, row.pk, other.pk)]
+
+
+@pytest.mark.django_db
 def test_send_due_sends_oldest_first_up_to_the_limit():
     rows = [_enqueue(recipient=f"buyer{i}@example.com") for i in range(3)]
 
@@ -257,6 +279,17 @@ SAMPLE = {
     "threshold": 3,
     "admin_url": "http://127.0.0.1:8000/admin/inventory/",
     "items": [{"name": "Linen dress", "quantity": 1}],
+    "store_name": "Olive & Acorn",
+    "applicant": "maya@example.com",
+    "payout_id": 12,
+    "period": "2026-11-01 – 2026-11-15",
+    "gross": "$40.00",
+    "commission": "$6.00",
+    "refunds": "$0.00",
+    "net": "$34.00",
+    "subject": "Which size for a 2-year-old?",
+    "reply": "Size 2T fits most two-year-olds.",
+    "conversation_url": "http://127.0.0.1:8000/support/g/signed-token/",
 }
 
 
@@ -271,7 +304,11 @@ def test_every_message_renders_as_text_html_and_short_text(settings, template):
         assert "Maison Rose" in body
         assert "{{" not in body and "{%" not in body
     assert html.lstrip().startswith("<!DOCTYPE html>")
-    if template not in ("low_stock", "abandoned_cart"):
+    if template.startswith(("seller_", "payout_")):
+        assert "Olive" in email.body and "Olive" in html
+    elif template.startswith("support_"):
+        assert SAMPLE["conversation_url"] in email.body and SAMPLE["conversation_url"] in html
+    elif template not in ("low_stock", "abandoned_cart"):
         assert "BQ-2026-000042" in email.body
         assert "BQ-2026-000042" in html
     sms = render_text_message(template, SAMPLE)

@@ -15,6 +15,7 @@ from boutique.catalog import selectors
 from ..helpers import not_found_as_404
 from ..listing import absolute_url
 from ..seo import product_json_ld
+from .reviews import reviews_context
 
 
 @not_found_as_404
@@ -22,15 +23,22 @@ def product(request, slug: str):
     detail = selectors.product_detail_for_storefront(
         slug=slug, variant_id=_variant_id(request, required=False)
     )
+    return render(request, "storefront/pages/product.html", product_page_context(request, detail))
+
+
+def product_page_context(request, detail, *, review_form=None) -> dict:
+    """The product page's context; the review form view re-renders the page with
+    its bound form."""
+    slug = detail.product.slug
     canonical = absolute_url(reverse("storefront:product", args=[slug]))
-    context = {
+    return {
         "product": detail.product,
         "variant": detail.variant,
         "gallery": detail.gallery,
         "canonical_url": canonical,
         "json_ld": product_json_ld(detail, canonical_url=canonical),
+        **reviews_context(request, detail.product, form=review_form),
     }
-    return render(request, "storefront/pages/product.html", context)
 
 
 @not_found_as_404

@@ -46,6 +46,10 @@ pytestmark = pytest.mark.crash
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAFFIC_SECONDS = 16
+# On a loaded machine killed workers come back slowly: the traffic goes on until
+# MIN_FLOWS flows are done, within MAX_TRAFFIC_SECONDS.
+MIN_FLOWS = 30
+MAX_TRAFFIC_SECONDS = 150
 CLIENTS = 10
 WORKERS = 4
 KILLS = 16
@@ -196,13 +200,14 @@ def test_killed_workers_leave_every_invariant_intact(crash_db, tmp_path):
             sys.executable, "-m", "tests.crash.traffic", f"http://127.0.0.1:{port}",
             str(seed_json), str(traffic_json),
             "--clients", str(CLIENTS), "--seconds", str(TRAFFIC_SECONDS),
+            "--min-flows", str(MIN_FLOWS), "--max-seconds", str(MAX_TRAFFIC_SECONDS),
             "--rng-seed", str(RNG_SEED),
         ],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         killed = _kill_workers(server, traffic, random.Random(RNG_SEED))
-        traffic_out, _ = traffic.communicate(timeout=TRAFFIC_SECONDS + 60)
+        traffic_out, _ = traffic.communicate(timeout=MAX_TRAFFIC_SECONDS + 90)
         assert traffic.returncode == 0, traffic_out[-3000:]
         assert server.poll() is None, "the gunicorn master died: " + log.read_text()[-3000:]
     finally:

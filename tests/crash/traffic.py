@@ -175,16 +175,34 @@ def _still_processing(r: requests.Response) -> bool:
     return r.retried and r.status_code == 409 and r.json().get("code") == "conflict"
 
 
-def run(base: str, seed: dict, *, clients: int, seconds: float, flows: int, rng_seed: int) -> dict:
+def run(
+    base: str,
+    seed: dict,
+    *,
+    clients: int,
+    seconds: float,
+    flows: int,
+    rng_seed: int,
+    min_flows: int = 0,
+    max_seconds: float | None = None,
+) -> dict:
+    """Runs for `seconds`, then on until `min_flows` flows are done in all (a busy
+    machine restarts killed workers slowly), but never past `max_seconds`."""
     report = {"orders": [], "payments": [], "broken_promises": [], "server_errors": []}
     report["counts"] = {"connection_errors": 0, "flows": 0, "client_crashes": 0}
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    deadline = started + seconds
+    hard_deadline = started + max(max_seconds or seconds, seconds)
+
+    def done() -> bool:
+        now = time.monotonic()
+        return now > hard_deadline or (now > deadline and report["counts"]["flows"] >= min_flows)
 
     def client(number: int) -> None:
         c = Client(base, seed, random.Random(rng_seed * 1000 + number), report, lock)
         for index in range(flows):
-            if time.monotonic() > deadline:
+            if done():
                 return
             try:
                 c.flow(number * 1000 + index)
@@ -199,7 +217,7 @@ def run(base: str, seed: dict, *, clients: int, seconds: float, flows: int, rng_
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(seconds + 60)
+        thread.join(max(0.0, hard_deadline - time.monotonic()) + 60)
     return report
 
 
@@ -210,6 +228,8 @@ def main() -> None:
     parser.add_argument("out_json")
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--min-flows", type=int, default=0, help="Go on past --seconds until…")
+    parser.add_argument("--max-seconds", type=float, default=None, help="…but never past this.")
     parser.add_argument("--flows", type=int, default=40, help="At most this many per client.")
     parser.add_argument("--rng-seed", type=int, default=8)
     args = parser.parse_args()
@@ -225,6 +245,8 @@ def main() -> None:
         seconds=args.seconds,
         flows=args.flows,
         rng_seed=args.rng_seed,
+        min_flows=args.min_flows,
+        max_seconds=args.max_seconds,
     )
     with open(args.out_json, "w") as fh:
         json.dump(report, fh)

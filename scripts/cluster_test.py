@@ -327,12 +327,27 @@ def scenario_notifications(numbers: list[str], sent_before: int) -> None:
     )
 
 
+def wait_ready(seconds: float = 60) -> requests.Response | None:
+    """/readyz through nginx; freshly started workers may take a while to answer
+    their first request on a busy machine. None when nothing listens at all."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            health = requests.get(f"{BASE}/readyz", timeout=10)
+        except requests.ConnectionError:
+            return None
+        except requests.Timeout:
+            health = None
+        if (health is not None and health.status_code == 200) or time.monotonic() > deadline:
+            return health if health is not None else requests.get(f"{BASE}/readyz", timeout=30)
+        time.sleep(1)
+
+
 def main() -> int:
     started = time.monotonic()
     sent_before = worker_sent_count()
-    try:
-        health = requests.get(f"{BASE}/readyz", timeout=5)
-    except requests.ConnectionError:
+    health = wait_ready()
+    if health is None:
         print(f"no cluster at {BASE}: run `make cluster` first")
         return 2
     check(health.status_code == 200, f"{BASE}/readyz: {health.text.strip()}")

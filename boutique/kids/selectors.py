@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from boutique.accounts import selectors as accounts_selectors
 from boutique.accounts.models import Child
+from boutique.catalog.errors import UnknownFilterValue
 from boutique.catalog.models import Product, ProductImage
 from boutique.catalog.selectors import product_cards_price_attach, storefront_products
 from boutique.core.errors import NotFound
@@ -100,15 +101,6 @@ def child_profile_get_for(*, user, child_id) -> ChildProfile:
     return child_profile(child, size_chart())
 
 
-def child_ages_for(*, user) -> list[ChildAge]:
-    """Name and age of each of the user's children (one query; none for a guest)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    rows = accounts_selectors.child_list_for(user=user).values_list("name", "birth_date")
-    today = timezone.localdate()
-    return [ChildAge(name, age_in_months(birth, today)) for name, birth in rows]
-
-
 def _for_age_q(months: int) -> Q:
     """Products made for this age: at least one bound set and the age inside."""
     return (
@@ -158,3 +150,48 @@ def child_picks_for(
     picks = [ChildPicks(p, products_for_child(months=p.age_months, limit=limit)) for p in profiles]
     product_cards_price_attach([product for pick in picks for product in pick.products])
     return [pick for pick in picks if pick.products]
+
+
+def child_ages_with_ids_for(*, user) -> list[tuple[int, str, int]]:
+    """(id, name, age in months) of the user's children, one query; none for a guest."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = timezone.localdate()
+    rows = accounts_selectors.child_list_for(user=user).values_list("pk", "name", "birth_date")
+    return [(pk, name, age_in_months(birth, today)) for pk, name, birth in rows]
+
+
+def child_filter_apply(params, *, user) -> int | None:
+    """Turn the listing's `child=<id>` into the age filter for that child's age
+    now (it wins over an `age` given with it). `params` is a mutable QueryDict.
+    Returns the child's id, or None without `child`. UnknownFilterValue (400)
+    for a malformed id; NotFound (404) for a guest or someone else's child."""
+    raw = (params.get("child") or "").strip()
+    params.pop("child", None)
+    if not raw:
+        return None
+    try:
+        child_id = int(raw)
+    except ValueError as exc:
+        raise UnknownFilterValue(
+            "child must be a whole number.", field_errors={"child": ["Not a whole number."]}
+        ) from exc
+    for pk, _name, months in child_ages_with_ids_for(user=user):
+        if pk == child_id:
+            params.setlist("age", [str(months)])
+            return pk
+    raise NotFound("Child not found.")
+
+
+def child_sizes_attach(children) -> list[Child]:
+    """Set `.age_words`, `.suggested_clothing_size` and `.suggested_shoe_size` on
+    each child (the size chart is read once)."""
+    children = list(children)
+    if children:
+        chart = size_chart()
+        for child in children:
+            profile = child_profile(child, chart)
+            child.age_words = profile.age_words
+            child.suggested_clothing_size = profile.suggested_clothing_size
+            child.suggested_shoe_size = profile.suggested_shoe_size
+    return children

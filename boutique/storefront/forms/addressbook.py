@@ -45,7 +45,14 @@ class AddressForm(forms.ModelForm):
 class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
-        fields = ["name", "birth_date", "gender", "clothing_size", "shoe_size", "birthday_reminders"]
+        fields = [
+            "name",
+            "birth_date",
+            "gender",
+            "clothing_size",
+            "shoe_size",
+            "birthday_reminders",
+        ]
         labels = {
             "birth_date": "Birthday",
             "birthday_reminders": _("Email me two weeks before the birthday"),

@@ -1,3 +1,4 @@
+import itertools
 from datetime import date
 
 import pytest
@@ -27,7 +28,7 @@ def test_the_default_chart_is_seeded_without_gaps_or_overlaps():
     for kind in ("clothing", "shoes"):
         bands = chart[kind]
         assert bands[0].from_months == 0
-        assert all(a.to_months == b.from_months for a, b in zip(bands, bands[1:], strict=False))
+        assert all(a.to_months == b.from_months for a, b in itertools.pairwise(bands))
 
 
 def test_size_band_create_audits_it():

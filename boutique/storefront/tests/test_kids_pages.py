@@ -47,7 +47,7 @@ def maya(user):
 def test_home_shows_picks_for_each_of_the_customers_children(signed_in, maya, products):
     body = signed_in.get(HOME).content.decode()
     assert "For Maya (18 months)" in body
-    section = body.split('id="child-%d-title"' % maya.pk)[1].split("</section>")[0]
+    section = body.split(f'id="child-{maya.pk}-title"')[1].split("</section>")[0]
     assert "Toddler dungarees" in section
     assert "Big kid bike" not in section and "Newborn mittens" not in section
     # Products for every age are not "picked" for a child.
@@ -58,7 +58,7 @@ def test_home_shows_picks_for_each_of_the_customers_children(signed_in, maya, pr
 def test_home_picks_leave_out_products_without_stock(signed_in, maya, products):
     make_product("Sold out romper", age_min_months=12, age_max_months=24, stock=0)
     body = signed_in.get(HOME).content.decode()
-    section = body.split('id="child-%d-title"' % maya.pk)[1].split("</section>")[0]
+    section = body.split(f'id="child-{maya.pk}-title"')[1].split("</section>")[0]
     assert "Sold out romper" not in section
 
 

@@ -55,7 +55,7 @@ class ChildForm(forms.ModelForm):
         ]
         labels = {
             "birth_date": "Birthday",
-            "birthday_reminders": _("Email me two weeks before the birthday"),
+            "birthday_reminders": _("Remind me by email two weeks before the big day"),
         }
         help_texts = {
             "clothing_size": "Optional, e.g. 6-12 m or 2T. Leave empty to use our size chart.",

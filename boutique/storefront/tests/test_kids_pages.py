@@ -11,6 +11,7 @@ from django.utils import timezone
 from boutique.accounts.models import Child
 from boutique.accounts.tests.factories import ChildFactory, UserFactory
 from boutique.catalog.tests.factories import make_product
+from boutique.kids.tests.conftest import ensure_default_size_chart
 
 from .conftest import HTMX
 
@@ -19,6 +20,11 @@ SHOP = reverse("storefront:product_list")
 CHILDREN = reverse("storefront:children")
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _size_chart(db):
+    ensure_default_size_chart()
 
 
 def months_ago(months: int) -> datetime.date:

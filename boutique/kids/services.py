@@ -1,10 +1,12 @@
 """Every write of child-aware shopping: the size chart (staff) and the birthday
 reminders (the daily job)."""
 
+import calendar
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -97,17 +99,27 @@ def size_band_delete(*, band: SizeBand, actor=None) -> None:
 
 
 # --- Birthday reminders -------------------------------------------------------------------
+def _birthdays_in_window_q(today) -> Q:
+    """Birth dates whose birthday falls in the next REMINDER_DAYS_BEFORE days
+    (29 February counts on 28 February of a common year)."""
+    q = Q(pk__in=[])
+    for offset in range(1, REMINDER_DAYS_BEFORE + 1):
+        day = today + timedelta(days=offset)
+        q |= Q(birth_date__month=day.month, birth_date__day=day.day)
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            q |= Q(birth_date__month=2, birth_date__day=29)
+    return q
+
+
 def _due_children(today):
-    """Opted-in children of active customers with an email, born in a month the
-    reminder window touches and not yet reminded of an upcoming birthday."""
-    horizon = today + timedelta(days=REMINDER_DAYS_BEFORE)
-    months = sorted({today.month, horizon.month})
+    """Opted-in children of active customers with an email whose birthday is in
+    the reminder window and who were not reminded of it yet."""
     return (
         Child.objects.filter(
+            _birthdays_in_window_q(today),
             birthday_reminders=True,
             user__status=Status.ACTIVE,
             user__email__isnull=False,
-            birth_date__month__in=months,
             birth_date__lt=today,
         )
         .exclude(user__email="")

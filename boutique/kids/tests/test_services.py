@@ -179,3 +179,11 @@ def test_deleting_the_child_deletes_its_reminder_rows():
     services.birthday_reminders_send(today=TODAY)
     child.delete()
     assert not BirthdayReminder.objects.exists()
+
+
+def test_children_whose_birthday_is_not_near_do_not_use_up_the_batch():
+    for day in (1, 2, 3, 28, 29):
+        _child(birth_date=date(2024, 6, day))  # June, but outside 7–20 June
+    due = _child(birth_date=date(2024, 6, 20))
+    assert services.birthday_reminders_send(today=TODAY, limit=1) == 1
+    assert BirthdayReminder.objects.get().child == due

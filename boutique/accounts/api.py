@@ -7,6 +7,7 @@ from ninja import Router, Status
 from boutique.core.api_auth import optional_auth
 from boutique.core.ratelimit import rate_limit
 from boutique.core.schemas import problems
+from boutique.kids.selectors import child_sizes_attach
 
 from . import selectors, services
 from .schemas import (
@@ -157,25 +158,31 @@ def address_delete(request, address_id: int):
     return Status(204, None)
 
 
+# Children carry their age in words and the size chart's suggestions (kids app).
+def _child_out(child):
+    return child_sizes_attach([child])[0]
+
+
 @me_router.get("/children", response={200: list[ChildOut], **problems(401)})
 def child_list(request):
-    return selectors.child_list_for(user=request.auth)
+    return child_sizes_attach(selectors.child_list_for(user=request.auth))
 
 
 @me_router.post("/children", response={201: ChildOut, **problems(401, 422)})
 def child_create(request, payload: ChildIn):
-    return Status(201, services.child_create(user=request.auth, **payload.dict()))
+    return Status(201, _child_out(services.child_create(user=request.auth, **payload.dict())))
 
 
 @me_router.get("/children/{int:child_id}", response={200: ChildOut, **problems(401, 404)})
 def child_detail(request, child_id: int):
-    return selectors.child_get_for(user=request.auth, child_id=child_id)
+    return _child_out(selectors.child_get_for(user=request.auth, child_id=child_id))
 
 
 @me_router.patch("/children/{int:child_id}", response={200: ChildOut, **problems(401, 404, 422)})
 def child_update(request, child_id: int, payload: ChildPatchIn):
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    return services.child_update(user=request.auth, child_id=child_id, **fields)
+    child = services.child_update(user=request.auth, child_id=child_id, **fields)
+    return _child_out(child)
 
 
 @me_router.delete("/children/{int:child_id}", response={204: None, **problems(401, 404)})

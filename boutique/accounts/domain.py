@@ -1,9 +1,12 @@
-"""Pure rules of the accounts domain: identifiers and one-time codes. No Django."""
+"""Pure rules of the accounts domain: identifiers, one-time codes and a child's
+age. No Django."""
 
+import calendar
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 import phonenumbers
 
@@ -91,3 +94,16 @@ def token_generate() -> tuple[str, str, str]:
 
 def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def age_in_months(birth_date: date, today: date) -> int:
+    """Whole months lived on `today` (0 before the first month is complete).
+
+    A month is complete on the same day of the month, or on the month's last day
+    when it is shorter (born on the 31st: a month old on 30 April; born on
+    29 February: a year old on 28 February of a common year)."""
+    months = (today.year - birth_date.year) * 12 + today.month - birth_date.month
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    if today.day < birth_date.day and today.day != last_day:
+        months -= 1
+    return max(months, 0)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from boutique.core.models import TimeStamped
 
+from .domain import age_in_months
 from .managers import UserManager
 
 
@@ -137,6 +138,10 @@ class Child(TimeStamped):
     gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
     clothing_size = models.CharField(max_length=20, blank=True)
     shoe_size = models.CharField(max_length=20, blank=True)
+    birthday_reminders = models.BooleanField(
+        default=False,
+        help_text="Opted in to one email two weeks before each birthday, with the next sizes.",
+    )
 
     class Meta:
         ordering = ["birth_date", "id"]
@@ -147,11 +152,7 @@ class Child(TimeStamped):
 
     @property
     def age_months(self) -> int:
-        today = timezone.localdate()
-        months = (today.year - self.birth_date.year) * 12 + today.month - self.birth_date.month
-        if today.day < self.birth_date.day:
-            months -= 1
-        return max(months, 0)
+        return age_in_months(self.birth_date, timezone.localdate())
 
     def clean(self):
         if self.birth_date and self.birth_date > timezone.localdate():

@@ -134,6 +134,7 @@ class ChildIn(StrictIn):
     gender: Gender = ""
     clothing_size: str = Field("", max_length=20)
     shoe_size: str = Field("", max_length=20)
+    birthday_reminders: bool = False
 
 
 class ChildPatchIn(StrictIn):
@@ -142,6 +143,7 @@ class ChildPatchIn(StrictIn):
     gender: Gender | None = None
     clothing_size: str | None = Field(None, max_length=20)
     shoe_size: str | None = Field(None, max_length=20)
+    birthday_reminders: bool | None = None
 
 
 class ChildOut(Schema):
@@ -149,10 +151,22 @@ class ChildOut(Schema):
     name: str
     birth_date: date
     age_months: int
+    age_text: str = Field(description="The age in words: '18 months', '3 years'.")
     gender: str
-    clothing_size: str
+    clothing_size: str = Field(description="The size the parent typed (empty if none).")
     shoe_size: str
+    suggested_clothing_size: str | None = Field(
+        description="The size chart's clothing size for the age now (null past the chart)."
+    )
+    suggested_shoe_size: str | None = Field(
+        description="The size chart's shoe size for the age now (null past the chart)."
+    )
+    birthday_reminders: bool
 
     @staticmethod
     def resolve_age_months(obj) -> int:
         return obj.age_months
+
+    @staticmethod
+    def resolve_age_text(obj) -> str:
+        return obj.age_words

@@ -9,6 +9,7 @@ from ninja import Query, Router
 
 from boutique.core.api_auth import optional_auth
 from boutique.core.schemas import problems
+from boutique.kids.selectors import child_filter_apply
 
 from . import selectors
 from .filters import parse_filters
@@ -45,12 +46,15 @@ def category_list(request):
     return [_category_out(request, node) for node in tree.roots]
 
 
-@catalog_router.get("/products", response={200: ProductPageOut, **problems(400)})
+@catalog_router.get("/products", response={200: ProductPageOut, **problems(400, 404)})
 def product_list(request, query: Query[ProductListQuery]):
     """One page of visible products with facet counts. Several values of brand,
     tag, size, color or seller (repeated or comma-separated) match any of them;
-    different filters all apply. Unknown slugs or malformed values are 400."""
-    page = selectors.product_list_for_storefront(parse_filters(request.GET))
+    different filters all apply. Unknown slugs or malformed values are 400;
+    `child` naming anything but one of the caller's children is 404."""
+    params = request.GET.copy()
+    child_filter_apply(params, user=request.auth)
+    page = selectors.product_list_for_storefront(parse_filters(params))
     selectors.product_cards_price_attach(page.products)
     return {
         "count": page.total,

@@ -40,6 +40,11 @@ class ProductListQuery(Schema):
     price_min: str = _text("Lowest price, a decimal ≥ 0.", format="decimal")
     price_max: str = _text("Highest price, a decimal ≥ 0.", format="decimal")
     age: str = _text("A child's age in months (0–216).", format="int32")
+    child: str = _text(
+        "One of the caller's children (id): the age filter for that child's age now; it"
+        " wins over age. Someone else's child, or a guest, is 404.",
+        format="int32",
+    )
     in_stock: str = _text("true: only products with stock.", enum=["true", "false"])
     on_sale: str = _text("true: only products on sale.", enum=["true", "false"])
     min_rating: str = _text(

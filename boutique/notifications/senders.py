@@ -41,6 +41,7 @@ SUBJECTS = {
     "payout_created": "Payout statement {payout_id}: {net}",
     "payout_paid": "Payout {payout_id} paid: {net}",
     "support_reply": "We answered your message: {subject}",
+    "birthday_reminder": "{child_name} turns {turning} soon: sizes and gift ideas",
 }
 TEMPLATE_NAMES = tuple(SUBJECTS)
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "boutique.notifications",
     "boutique.reviews",
     "boutique.support",
+    "boutique.kids",
     "boutique.backoffice",
     "boutique.storefront",
     "imagekit",
@@ -326,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
     "payments-retry-webhook-events": {"task": "payments.retry_webhook_events", "schedule": 300.0},
     "payments-reconcile-stale": {"task": "payments.reconcile_stale", "schedule": 120.0},
     "cart-remind-abandoned": {"task": "cart.remind_abandoned", "schedule": 900.0},
+    # Birthday reminders 14 days ahead, each morning (idempotent per birthday).
+    "kids-send-birthday-reminders": {
+        "task": "kids.send_birthday_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
     "shipping-retry-carrier-events": {"task": "shipping.retry_carrier_events", "schedule": 300.0},
     # Sellers' payouts for the previous calendar week, Monday early morning.
     "marketplace-generate-payouts": {

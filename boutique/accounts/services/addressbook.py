@@ -25,7 +25,14 @@ ADDRESS_FIELDS = (
     "country",
     "is_default",
 )
-CHILD_FIELDS = ("name", "birth_date", "gender", "clothing_size", "shoe_size")
+CHILD_FIELDS = (
+    "name",
+    "birth_date",
+    "gender",
+    "clothing_size",
+    "shoe_size",
+    "birthday_reminders",
+)
 
 
 def _clean(instance, *, exclude=("user",)) -> None:

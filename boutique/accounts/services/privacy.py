@@ -139,8 +139,10 @@ def user_data_export(*, user: User) -> dict:
                 "gender": c.gender,
                 "clothing_size": c.clothing_size,
                 "shoe_size": c.shoe_size,
+                "birthday_reminders": c.birthday_reminders,
+                "birthday_reminders_sent": sorted(_iso(r.birthday) for r in c.reminders_sent.all()),
             }
-            for c in Child.objects.filter(user=user)
+            for c in Child.objects.filter(user=user).prefetch_related("reminders_sent")
         ],
         "orders": _orders(user),
         "wishlist": [

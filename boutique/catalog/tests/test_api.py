@@ -543,6 +543,7 @@ def test_openapi_lists_the_catalog_paths_and_filters(client):
         "price_min",
         "price_max",
         "age",
+        "child",
         "in_stock",
         "on_sale",
         "min_rating",
@@ -550,7 +551,8 @@ def test_openapi_lists_the_catalog_paths_and_filters(client):
         "page",
         "page_size",
     }
-    # 400 for bad filters; 403 and 422 are documented for every operation that
-    # takes credentials or parameters (config/openapi.py).
-    assert set(listing["responses"]) == {"200", "400", "403", "422"}
+    # 400 for bad filters, 404 for a child that is not the caller's; 403 and 422
+    # are documented for every operation that takes credentials or parameters
+    # (config/openapi.py).
+    assert set(listing["responses"]) == {"200", "400", "403", "404", "422"}
     assert set(paths["/api/v1/products/{slug}"]["get"]["responses"]) == {"200", "403", "404", "422"}

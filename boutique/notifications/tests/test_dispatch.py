@@ -290,6 +290,14 @@ SAMPLE = {
     "subject": "Which size for a 2-year-old?",
     "reply": "Size 2T fits most two-year-olds.",
     "conversation_url": "http://127.0.0.1:8000/support/g/signed-token/",
+    "child_name": "Maya",
+    "turning": "2 years",
+    "birthday": "2026-12-09",
+    "days_left": 14,
+    "size_now": "18-24M",
+    "size_next": "2T",
+    "shoe_size_next": "EU 24-25",
+    "shop_path": "/shop/?age=24",
 }
 
 
@@ -308,6 +316,9 @@ def test_every_message_renders_as_text_html_and_short_text(settings, template):
         assert "Olive" in email.body and "Olive" in html
     elif template.startswith("support_"):
         assert SAMPLE["conversation_url"] in email.body and SAMPLE["conversation_url"] in html
+    elif template == "birthday_reminder":
+        for body in (email.body, html):
+            assert "Maya" in body and "2T" in body and "/shop/?age=24" in body
     elif template not in ("low_stock", "abandoned_cart"):
         assert "BQ-2026-000042" in email.body
         assert "BQ-2026-000042" in html

@@ -3,6 +3,7 @@ labels and validation: they are never saved, views call the accounts services.""
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from boutique.accounts.models import Address, Child
 from boutique.accounts.services.addressbook import ADDRESS_FIELDS
@@ -44,11 +45,22 @@ class AddressForm(forms.ModelForm):
 class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
-        fields = ["name", "birth_date", "gender", "clothing_size", "shoe_size"]
-        labels = {"birth_date": "Birthday"}
+        fields = [
+            "name",
+            "birth_date",
+            "gender",
+            "clothing_size",
+            "shoe_size",
+            "birthday_reminders",
+        ]
+        labels = {
+            "birth_date": "Birthday",
+            "birthday_reminders": _("Remind me by email two weeks before the big day"),
+        }
         help_texts = {
-            "clothing_size": "Optional, e.g. 6-12 m or 2T.",
+            "clothing_size": "Optional, e.g. 6-12 m or 2T. Leave empty to use our size chart.",
             "shoe_size": "Optional, e.g. EU 21.",
+            "birthday_reminders": _("One email a year, with the sizes that will fit next."),
         }
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

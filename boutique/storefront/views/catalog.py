@@ -12,7 +12,10 @@ from django.utils.http import urlencode
 from boutique.catalog import selectors
 from boutique.catalog.errors import UnknownFilterValue
 from boutique.catalog.filters import parse_filters
+from boutique.core.errors import NotFound
+from boutique.kids import selectors as kids_selectors
 
+from .. import kids
 from .. import listing as present
 
 
@@ -33,6 +36,8 @@ def _listing(request, *, category_slug: str = "", is_search: bool = False):
     if category_slug:
         params.setlist("category", [category_slug])
     try:
+        # `child=<id>`: the age filter for one of the customer's children (404 otherwise).
+        child_id = kids_selectors.child_filter_apply(params, user=request.user)
         result = selectors.product_list_page_for_storefront(parse_filters(params))
     except UnknownFilterValue as exc:
         if category_slug and "category" in exc.field_errors:
@@ -40,8 +45,13 @@ def _listing(request, *, category_slug: str = "", is_search: bool = False):
         context = _base_context(request, is_search=is_search)
         context["error"] = exc
         return _render(request, context, status=exc.status)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
     context = _base_context(request, is_search=is_search)
     context.update(_results_context(request, result, is_search=is_search))
+    context["child_chips"] = kids.chip_links(
+        request, chosen_child=child_id, age_months=result.page.filters.age_months
+    )
     return _render(request, context)
 
 

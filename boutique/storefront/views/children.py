@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from boutique.accounts import selectors, services
 from boutique.core.errors import DomainError
+from boutique.kids import selectors as kids_selectors
 
 from ..forms.addressbook import ChildForm
 from ..helpers import FORM_INVALID, add_domain_error, not_found_as_404, redirect_to
@@ -15,7 +16,7 @@ from ..helpers import FORM_INVALID, add_domain_error, not_found_as_404, redirect
 
 @login_required
 def children(request):
-    context = {"children": selectors.child_list_for(user=request.user)}
+    context = {"children": kids_selectors.child_profiles_for(user=request.user)}
     return render(request, "storefront/pages/children.html", context)
 
 

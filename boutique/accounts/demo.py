@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from django.utils import timezone
+
 from .models import Role, User
 from .selectors import user_find_by_login
 from .services import address_create, child_create, email_verification_confirm, user_register
@@ -77,6 +79,10 @@ def _customer_extras(user: User) -> None:
         country="LB",
         is_default=True,
     )
-    child_create(
-        user=user, name="Maya", birth_date=date(2025, 5, 14), gender="girl", clothing_size="18M"
-    )
+    # Maya is 18 months old whenever the demo is loaded, so the home page shows her
+    # picks and the children page a suggested size from the chart; her birthday
+    # reminder is on.
+    today = timezone.localdate()
+    months = today.year * 12 + today.month - 1 - 18
+    born = date(months // 12, months % 12 + 1, min(today.day, 28))
+    child_create(user=user, name="Maya", birth_date=born, gender="girl", birthday_reminders=True)

@@ -41,6 +41,7 @@ SUBJECTS = {
     "payout_created": "Payout statement {payout_id}: {net}",
     "payout_paid": "Payout {payout_id} paid: {net}",
     "support_reply": "We answered your message: {subject}",
+    "registry_gift_bought": "A gift from your registry {title} was bought",
 }
 TEMPLATE_NAMES = tuple(SUBJECTS)
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "boutique.notifications",
     "boutique.reviews",
     "boutique.support",
+    "boutique.registry",
     "boutique.backoffice",
     "boutique.storefront",
     "imagekit",

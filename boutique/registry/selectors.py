@@ -35,6 +35,15 @@ def registry_list_for_owner(*, user):
     )
 
 
+def registry_active_for_owner(*, user) -> list[Registry]:
+    """The owner's active registries (for "Add to registry"), soonest first."""
+    return list(
+        Registry.objects.filter(owner=user, status=RegistryStatus.ACTIVE)
+        .order_by("event_date", "pk")
+        .only("pk", "title", "event_date")
+    )
+
+
 def registry_get_for_owner(*, user, registry_id) -> Registry:
     """The caller's registry with its items; anyone else's (or none) is 404."""
     try:
@@ -127,6 +136,20 @@ def registry_cart_lines(*, cart) -> dict[int, RegistryItem]:
         "registry_item__registry__owner"
     )
     return {row.cart_item_id: row.registry_item for row in rows}
+
+
+def registry_of_cart(*, cart) -> Registry | None:
+    """The registry a cart's gift lines belong to (the first, should a cart
+    somehow hold two: checkout refuses that), or None."""
+    if cart is None:
+        return None
+    mark = (
+        RegistryCartLine.objects.filter(cart_item__cart=cart)
+        .select_related("registry_item__registry__owner")
+        .order_by("pk")
+        .first()
+    )
+    return mark.registry_item.registry if mark is not None else None
 
 
 def registry_shipping_label_for_order(order) -> str | None:

@@ -193,3 +193,35 @@ def test_the_owner_list_page_runs_a_fixed_number_of_queries(client, django_asser
     with django_assert_max_num_queries(12):
         response = client.get(reverse("storefront:registry_list"))
     assert response.status_code == 200
+
+
+def test_placing_a_gift_from_the_checkout_page_ships_to_the_registrant(client, settings):
+    registry = make_registry(items=[(make_variant(), 1)])
+    method = shipping_method()
+    item = registry.items.get()
+    client.post(reverse("storefront:registry_gift_buy", args=[registry.share_token, item.pk]))
+    response = client.post(
+        reverse("storefront:checkout"),
+        {
+            "action": "place",
+            "token": "gift-page-1",
+            "email": "lina@example.com",
+            "ship_full_name": "Lina Friend",
+            "ship_line1": "Friend St 1",
+            "ship_city": "Beirut",
+            "ship_country": "LB",
+            "billing_same": "on",
+            "shipping_method": str(method.pk),
+            "currency": "USD",
+            "payment_method": settings.CHECKOUT_PAYMENT_METHODS[0],
+            "ship_to_registry": "on",
+            "gift_message": "For the little one",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(response["Location"]).content.decode()
+    assert "Registry address of Maya H." in page
+    assert REGISTRANT_ADDRESS["line1"] not in page
+    item.refresh_from_db()
+    assert item.purchased_quantity == 1
+    assert item.purchases.get().gift_message == "For the little one"

@@ -192,7 +192,9 @@ def _page(request, form: CheckoutForm, cart) -> CheckoutPage:
         data = checkout_input({**form.values(), "saved_address": NEW_ADDRESS})
     country = (data.shipping_address.get("country") or "").strip().upper()
     registry = registry_of_cart(cart=cart)
-    if registry is not None and data.ship_to_registry:
+    if registry is None:
+        data = replace(data, ship_to_registry=False)  # the option is only offered for gifts
+    elif data.ship_to_registry:
         # Gifts shipping to the registrant: methods serving their country.
         country = registry.ship_country
     known = bool(COUNTRY.match(country))

@@ -2,8 +2,9 @@
 product page and the registrant's short name."""
 
 from django import template
+from django.utils.translation import gettext as _
 
-from ..selectors import registry_active_for_owner, registry_owner_label
+from ..selectors import registry_active_for_owner, registry_cart_lines, registry_owner_label
 
 register = template.Library()
 
@@ -23,3 +24,19 @@ def registry_add_control(context, variant):
     if variant is not None and user is not None and user.is_authenticated:
         registries = registry_active_for_owner(user=user)
     return {"variant": variant, "registries": registries, "request": request}
+
+
+@register.simple_tag
+def registry_gift_labels(cart) -> dict:
+    """{cart line id: "Gift for Maya H.'s registry"} for a cart's gift lines (one query)."""
+    labels = {}
+    for line_id, item in registry_cart_lines(cart=cart).items():
+        labels[line_id] = _("Gift for %(name)s's registry") % {
+            "name": registry_owner_label(item.registry)
+        }
+    return labels
+
+
+@register.filter
+def gift_label(labels: dict, line_id) -> str:
+    return (labels or {}).get(line_id, "")

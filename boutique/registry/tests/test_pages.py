@@ -225,3 +225,11 @@ def test_placing_a_gift_from_the_checkout_page_ships_to_the_registrant(client, s
     item.refresh_from_db()
     assert item.purchased_quantity == 1
     assert item.purchases.get().gift_message == "For the little one"
+
+
+def test_the_cart_marks_gift_lines(client):
+    registry = make_registry(items=[(make_variant(), 1)])
+    item = registry.items.get()
+    client.post(reverse("storefront:registry_gift_buy", args=[registry.share_token, item.pk]))
+    text = client.get(reverse("storefront:cart")).content.decode()
+    assert "Gift for Maya H." in text

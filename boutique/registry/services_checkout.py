@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from boutique.audit.services import audit_record
+from boutique.cart.models import CartItem
 from boutique.notifications.services import notification_enqueue
 from boutique.orders.errors import ShippingNotAvailable
 
@@ -228,3 +229,43 @@ def registry_purchases_cancel(*, order, actor=None, reason: str = "") -> int:
         )
         returned += quantity
     return returned
+
+
+def registry_marks_follow_merge(*, guest, mine, skip_variants: set) -> list[str]:
+    """Signing in folded a guest cart into the customer's: its gift lines stay
+    gifts in the customer's cart. A line the customer already had for
+    themselves (`skip_variants`) is not turned into a gift, nor are gifts for
+    a second registry (one registry per cart); both are said in the notes.
+    Runs inside the merge's transaction, holding both carts' locks."""
+    marks = list(
+        RegistryCartLine.objects.filter(cart_item__cart=guest).select_related(
+            "cart_item", "registry_item__variant__product"
+        )
+    )
+    if not marks:
+        return []
+    held = {
+        mark.registry_item.registry_id
+        for mark in RegistryCartLine.objects.filter(cart_item__cart=mine).select_related(
+            "registry_item"
+        )
+    }
+    lines = {line.variant_id: line for line in CartItem.objects.filter(cart=mine)}
+    notes = []
+    for mark in marks:
+        variant_id = mark.cart_item.variant_id
+        line = lines.get(variant_id)
+        if line is None:
+            continue
+        registry_id = mark.registry_item.registry_id
+        if variant_id in skip_variants or (held and registry_id not in held):
+            notes.append(
+                _("%(v)s is in your cart for yourself, no longer as a registry gift.")
+                % {"v": mark.registry_item.variant}
+            )
+            continue
+        RegistryCartLine.objects.get_or_create(
+            cart_item=line, defaults={"registry_item": mark.registry_item}
+        )
+        held.add(registry_id)
+    return notes

@@ -239,3 +239,24 @@ def test_a_variant_already_in_the_cart_for_oneself_is_not_turned_into_a_gift():
     with pytest.raises(RegistryCartConflict):
         gift_cart(registry, registry.items.get(), user=friend)
     assert not RegistryCartLine.objects.exists()
+
+
+def test_gift_lines_stay_gifts_when_a_guest_cart_is_merged_on_sign_in():
+    from boutique.cart.services import cart_merge_on_sign_in
+
+    gift_variant, own_variant = make_variant(), make_variant()
+    registry = make_registry(items=[(gift_variant, 1), (own_variant, 1)])
+    friend = UserFactory()
+    cart_add(user=friend, variant_id=own_variant.pk, quantity=1)  # bought for herself earlier
+    guest = gift_cart(registry, registry.items.get(variant=gift_variant))
+    registry_gift_add_to_cart(
+        token=registry.share_token,
+        item_id=registry.items.get(variant=own_variant).pk,
+        cart_token=guest.token,
+    )
+
+    result = cart_merge_on_sign_in(user=friend, guest_token=str(guest.token))
+
+    marked = RegistryCartLine.objects.filter(cart_item__cart=result.cart)
+    assert [m.cart_item.variant_id for m in marked] == [gift_variant.pk]
+    assert any("no longer as a registry gift" in note for note in result.notes)

@@ -12,7 +12,7 @@ from boutique.checkout.services import checkout_quote, order_place
 from boutique.notifications.models import Notification
 from boutique.notifications.senders import render_email
 from boutique.orders.errors import ShippingNotAvailable
-from boutique.orders.models import Order, ShippingMethod
+from boutique.orders.models import Order, ShippingMethod, TaxRate
 from boutique.orders.services import order_cancel, orders_expire_unpaid
 from boutique.payments.refunds import refund_create
 from boutique.payments.services import payment_confirm_offline
@@ -131,9 +131,7 @@ def test_a_method_not_serving_the_registrants_country_is_refused(registry, metho
         order_place(cart=cart, data=data)
 
 
-def test_the_quote_is_taxed_where_the_gift_goes(registry, method, settings):
-    from boutique.orders.models import TaxRate
-
+def test_the_quote_is_taxed_where_the_gift_goes(registry, method):
     TaxRate.objects.create(country="LB", rate="0.10")
     TaxRate.objects.create(country="FR", rate="0.20")
     cart = gift_cart(registry, _item(registry))

@@ -17,6 +17,7 @@ from boutique.catalog.selectors import product_find_visible, purchasable_ids, va
 from boutique.inventory.models import HolderType
 from boutique.inventory.selectors import available_map
 from boutique.notifications.services import notification_enqueue
+from boutique.registry.services_checkout import registry_marks_follow_merge
 
 from .errors import (
     CartItemNotFound,
@@ -236,7 +237,10 @@ def cart_merge_on_sign_in(*, user, guest_token) -> MergeResult:
             return MergeResult(cart=guest, merged=True)
         # Both carts locked in pk order.
         list(cart_for_update().filter(pk__in=[guest.pk, mine.pk]))
+        mine_before = set(mine.items.values_list("variant_id", flat=True))
         notes = _merge_lines(guest, mine)
+        # Registry gift lines stay gifts (issue 13).
+        notes += registry_marks_follow_merge(guest=guest, mine=mine, skip_variants=mine_before)
         guest.status = CartStatus.MERGED
         guest.merged_into = mine
         guest.save(update_fields=["status", "merged_into", "updated_at"])

@@ -53,6 +53,15 @@ class CheckoutIn(Schema):
     )
     payment_method: str | None = Field(PaymentMethod.COD.value, examples=["cod"])
     note: str | None = Field("", description="For the shop, at most 500 characters.")
+    ship_to_registry: bool | None = Field(
+        False,
+        description="With registry gifts in the cart: ship the order to the registrant's "
+        "address (never shown to the buyer); shipping_address is then the buyer's own, "
+        "billed.",
+    )
+    gift_message: str | None = Field(
+        "", description="For the registrant, with registry gifts; at most 500 characters."
+    )
 
     @field_validator("shipping_address", "billing_address", mode="before")
     @classmethod
@@ -73,6 +82,8 @@ class CheckoutIn(Schema):
             currency=self.currency or "",
             payment_method=self.payment_method or "",
             note=self.note or "",
+            ship_to_registry=bool(self.ship_to_registry),
+            gift_message=self.gift_message or "",
         )
 
 

@@ -46,6 +46,7 @@ from boutique.orders.errors import (
 from boutique.orders.models import AddressKind, Order, OrderAddress, OrderItem, PaymentMethod
 from boutique.orders.services import order_number_next, pay_by_for
 from boutique.promotions import services as promotions
+from boutique.registry import services_checkout as registry_checkout
 
 from .domain import CouponTerms, PriceLine, Quote, ShippingTerms, TaxTerms, price_order
 
@@ -77,6 +78,9 @@ class CheckoutInput:
     currency: str = "USD"
     payment_method: str = PaymentMethod.COD
     note: str = ""
+    # Registry gifts (issue 13): ship to the registrant's address, and a message.
+    ship_to_registry: bool = False
+    gift_message: str = ""
 
 
 @dataclass
@@ -91,6 +95,8 @@ class CleanCheckout:
     payment_method: str
     note: str
     rates: dict
+    ship_to_registry: bool = False
+    gift_message: str = ""
 
 
 def _clean_text(value) -> str:
@@ -181,6 +187,8 @@ def checkout_clean(*, data: CheckoutInput, user=None, require_method: bool = Tru
         payment_method=payment,
         note=note,
         rates=rates,
+        ship_to_registry=bool(data.ship_to_registry),
+        gift_message=registry_checkout.gift_message_clean(data.gift_message),
     )
 
 
@@ -291,6 +299,7 @@ def checkout_quote(*, cart: Cart | None, user=None, data: CheckoutInput, strict_
     if not items:
         raise CartEmpty("Your cart is empty.")
     problems = _cart_problems(items)
+    clean = _with_gift(cart, clean)[1]
     prior = orders_selectors.prior_order_count(user=user, email=clean.email)
     plain, rate = _price(items, clean)
     coupon, refusal = _pick_coupon(
@@ -322,6 +331,15 @@ def _cart_problems(items) -> list[str]:
                 f"Only {free[item.variant_id]} of {item.variant} ({item.variant.sku}) available."
             )
     return problems
+
+
+def _with_gift(cart, clean: CleanCheckout):
+    """(the cart's registry gifts or None, the choices with the registrant's
+    address as the shipping address when the buyer asked for it)."""
+    gift = registry_checkout.registry_gift_for_cart(
+        cart=cart, ship_to_registry=clean.ship_to_registry, gift_message=clean.gift_message
+    )
+    return gift, registry_checkout.registry_checkout_apply(clean=clean, gift=gift)
 
 
 # --- Holding stock while the customer checks out ------------------------------------
@@ -372,6 +390,8 @@ def _fingerprint(clean: CleanCheckout, user) -> str:
         "currency": clean.currency,
         "payment": clean.payment_method,
     }
+    if clean.ship_to_registry or clean.gift_message:
+        payload["gift"] = [clean.ship_to_registry, clean.gift_message]
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -442,6 +462,8 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
         if not_sold:
             skus = ", ".join(i.variant.sku for i in not_sold)
             raise CartNeedsAttention(f"No longer sold: {skus}. Remove them to continue.")
+        buyer_name = clean.billing_address.get("full_name", "")
+        gift, clean = _with_gift(locked, clean)
         # Stock rows in variant order, before anything else: concurrent
         # checkouts of the same items queue here instead of deadlocking.
         for item in items:
@@ -519,6 +541,10 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
                     f"{item.variant.sku} is out of stock: {exc.detail}",
                     field_errors={"sku": [item.variant.sku]},
                 ) from exc
+        if gift is not None:
+            registry_checkout.registry_purchases_record(
+                gift=gift, order=order, buyer_name=buyer_name, actor=user if signed_in else None
+            )
         if coupon is not None:
             promotions.coupon_redeem(
                 coupon=coupon,

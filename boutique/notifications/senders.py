@@ -42,6 +42,7 @@ SUBJECTS = {
     "payout_paid": "Payout {payout_id} paid: {net}",
     "support_reply": "We answered your message: {subject}",
     "birthday_reminder": "{child_name} turns {turning} soon: sizes and gift ideas",
+    "registry_gift_bought": "A gift from your registry {title} was bought",
 }
 TEMPLATE_NAMES = tuple(SUBJECTS)
 

@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from boutique.core.money import quantize
+from boutique.registry.selectors import registry_shipping_label_for_order
 from boutique.shipping.selectors import shipments_for_order
 
 from .models import AddressKind
@@ -155,6 +156,10 @@ class OrderOut(OrderSummaryOut):
 
     @staticmethod
     def resolve_shipping_address(obj):
+        # A gift shipping to a registrant: the buyer never sees the address.
+        label = registry_shipping_label_for_order(obj)
+        if label is not None:
+            return dict.fromkeys(OrderAddressOut.model_fields, "") | {"full_name": label}
         return _address(obj, AddressKind.SHIPPING)
 
     @staticmethod

@@ -26,6 +26,7 @@ from boutique.inventory.services import (
 )
 from boutique.notifications.services import notification_enqueue
 from boutique.promotions.services import coupon_redemptions_return
+from boutique.registry.services_checkout import registry_purchases_cancel
 
 from . import domain
 from .errors import IllegalTransition, OrderNotFound
@@ -170,6 +171,7 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", by_customer=None
                         reference=("order", order.number),
                     )
         coupon_redemptions_return(order_number=order.number, actor=actor)
+        registry_purchases_cancel(order=order, actor=actor, reason=reason)
         notification_enqueue(
             channel="email",
             recipient=order.email,

@@ -24,6 +24,7 @@ from boutique.inventory.services import stock_return
 from boutique.notifications.services import notification_enqueue
 from boutique.orders.models import Order, OrderItem, PaymentMethod, PaymentStatus
 from boutique.orders.services import order_payment_status_set
+from boutique.registry.services_checkout import registry_purchases_cancel
 
 from .gateways import GatewayError, get_gateway
 from .models import Payment, PaymentState, Refund, RefundNumberCounter, RefundState
@@ -370,6 +371,9 @@ def _complete(refund: Refund, *, provider_ref: str) -> None:
         PaymentStatus.REFUNDED if given_back >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
     )
     order_payment_status_set(order=order, payment_status=status, actor=refund.actor)
+    if status == PaymentStatus.REFUNDED:
+        # Refunded in full: the gifts were not given after all (issue 13).
+        registry_purchases_cancel(order=order, actor=refund.actor, reason="refunded in full")
     notification_enqueue(
         channel="email",
         recipient=order.email,

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "boutique.reviews",
     "boutique.support",
     "boutique.kids",
+    "boutique.registry",
     "boutique.backoffice",
     "boutique.storefront",
     "imagekit",

@@ -409,3 +409,9 @@ from .matrix_support import SUPPORT_API, SUPPORT_PAGES  # noqa: E402
 
 PAGES += REVIEWS_PAGES + SUPPORT_PAGES
 API += REVIEWS_API + SUPPORT_API
+
+# Issue 13: gift registries.
+from .matrix_registry import REGISTRY_API, REGISTRY_PAGES  # noqa: E402
+
+PAGES += REGISTRY_PAGES
+API += REGISTRY_API

@@ -32,6 +32,7 @@ from boutique.shipping.services import shipment_create
 from boutique.shipping.tests.factories import make_provider
 
 from .world_backoffice import add_backoffice
+from .world_registry import add_registry
 from .world_reviews import add_reviews
 from .world_support import add_support
 
@@ -201,4 +202,5 @@ def build_world() -> World:
     add_support(world)
     add_reviews(world)
     add_backoffice(world)
+    add_registry(world)
     return world

@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from boutique.checkout.services import ADDRESS_FIELDS, MAX_LENGTHS, CheckoutInput
 from boutique.orders.models import PaymentMethod
@@ -92,6 +93,14 @@ class CheckoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     token = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    # Registry gifts (issue 13): shown only when the cart holds some.
+    ship_to_registry = forms.BooleanField(required=False)
+    gift_message = forms.CharField(
+        label=_("Gift message"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, signed_in=False, addresses=(), currencies=("USD",), **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,6 +185,8 @@ def checkout_input(values: dict, *, saved=None) -> CheckoutInput:
         currency=values.get("currency") or "USD",
         payment_method=values.get("payment_method") or "",
         note=values.get("note", ""),
+        ship_to_registry=bool(values.get("ship_to_registry")),
+        gift_message=values.get("gift_message", ""),
     )
 
 

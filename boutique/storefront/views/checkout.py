@@ -36,6 +36,7 @@ from boutique.core.money import BASE_CURRENCY, quantize
 from boutique.core.ratelimit import rate_limit
 from boutique.orders import selectors as orders_selectors
 from boutique.orders.errors import CartEmpty
+from boutique.registry.selectors import registry_of_cart
 
 from ..currency import display_currency
 from ..forms.checkout import NEW_ADDRESS, CheckoutForm, checkout_input
@@ -107,6 +108,8 @@ def _form(request, data=None) -> CheckoutForm:
         "payment_method": settings.CHECKOUT_PAYMENT_METHODS[0],
         # The shop delivers mostly at home: its own country until told otherwise.
         "ship_country": settings.PHONE_DEFAULT_REGION,
+        # A cart of registry gifts ships to the registrant unless the buyer says otherwise.
+        "ship_to_registry": True,
     }
     if request.user.is_authenticated:
         initial["email"] = request.user.email
@@ -188,6 +191,12 @@ def _page(request, form: CheckoutForm, cart) -> CheckoutPage:
         form.add_error("saved_address", "Choose one of your addresses.")
         data = checkout_input({**form.values(), "saved_address": NEW_ADDRESS})
     country = (data.shipping_address.get("country") or "").strip().upper()
+    registry = registry_of_cart(cart=cart)
+    if registry is None:
+        data = replace(data, ship_to_registry=False)  # the option is only offered for gifts
+    elif data.ship_to_registry:
+        # Gifts shipping to the registrant: methods serving their country.
+        country = registry.ship_country
     known = bool(COUNTRY.match(country))
     methods = orders_selectors.shipping_methods_for(country) if known else []
     ids = [str(method.pk) for method in methods]
@@ -227,6 +236,7 @@ def _render(request, form: CheckoutForm, cart, *, status=200, partial=False, app
         "page": page,
         "hold_minutes": settings.CHECKOUT_HOLD_MINUTES,
         "signed_in": request.user.is_authenticated,
+        "registry": registry_of_cart(cart=cart),
     }
     if partial:
         body = render_to_string("storefront/partials/_checkout_update.html", context, request)

@@ -22,6 +22,7 @@ from boutique.orders import domain as order_rules
 from boutique.orders import selectors
 from boutique.orders.services import order_cancel
 from boutique.payments.selectors import payment_due, payments_for_order
+from boutique.registry.selectors import registry_shipping_label_for_order
 from boutique.shipping.selectors import (
     estimated_deliveries,
     order_estimated_delivery,
@@ -142,6 +143,8 @@ def _render_order(request, order, *, in_account: bool, status: int = 200):
         "estimated_delivery": order_estimated_delivery(order),
         "totals": order_total_rows(order),
         "shipping_address": addresses.get("shipping"),
+        # A gift shipping to a registrant: a label instead of the address (issue 13).
+        "registry_shipping": registry_shipping_label_for_order(order),
         "billing_address": addresses.get("billing"),
         "can_cancel": (
             request.user.is_authenticated

@@ -8,13 +8,15 @@ rates — calls `catalog_changed()` inside its transaction. The counter moves
 again once the transaction commits, so a reader can never keep the old rows
 under the newest version: it reads the version before it reads the database,
 and the last bump only comes after the new rows are visible. Entries of older versions
-are never read again and expire on their own (`CATALOG_CACHE_SECONDS`).
+are never read again and expire on their own (`CATALOG_CACHE_SECONDS`, or
+sooner: no entry outlives the next stock hold's expiry, see fresh_seconds).
 
 With `CATALOG_CACHE = False` nothing is cached (and with the DummyCache backend
 nothing is ever found), so every read goes to the database."""
 
 import hashlib
 import logging
+import math
 import time
 
 from django.conf import settings
@@ -70,6 +72,27 @@ def catalog_changed() -> None:
         transaction.on_commit(_bump)
 
 
+def fresh_seconds(version: int) -> int:
+    """How long an entry made now at `version` may live: CATALOG_CACHE_SECONDS,
+    or less when a stock hold expires sooner. An expiring hold changes what is
+    available without any write (so without a bump); the entry must be gone by
+    then. The next expiry is looked up once per version (and again once it has
+    passed), not per entry."""
+    from boutique.inventory.selectors import next_hold_expiry  # inventory imports us
+
+    limit = catalog_cache_seconds()
+    key = f"catalog:next-expiry:{version}"
+    now = time.time()
+    at = cache.get(key)
+    if at is None or 0 < at <= now:
+        expiry = next_hold_expiry()
+        at = expiry.timestamp() if expiry is not None else 0
+        cache.set(key, at, limit)
+    if not at:
+        return limit
+    return max(1, min(limit, math.ceil(at - now)))
+
+
 def cache_key(*parts) -> str:
     """A short key from any parts (filters, paths): hashed, so user input
     never reaches the cache backend's key rules."""
@@ -82,7 +105,8 @@ def cached(name: str, parts: tuple, compute):
     from the cache when there (CATALOG_CACHE on), else computed and stored."""
     if not catalog_cache_enabled():
         return compute()
-    key = f"catalog:{name}:{catalog_version()}:{cache_key(*parts)}"
+    version = catalog_version()
+    key = f"catalog:{name}:{version}:{cache_key(*parts)}"
     try:
         value = cache.get(key)
     except Exception:
@@ -91,7 +115,7 @@ def cached(name: str, parts: tuple, compute):
     if value is None:
         value = compute()
         try:
-            cache.set(key, value, catalog_cache_seconds())
+            cache.set(key, value, fresh_seconds(version))
         except Exception:
             logger.warning("catalog cache unavailable", exc_info=True)
     return value

@@ -31,8 +31,8 @@ from django.utils.crypto import salted_hmac
 from boutique.catalog.cache import (
     cache_key,
     catalog_cache_enabled,
-    catalog_cache_seconds,
     catalog_version,
+    fresh_seconds,
 )
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,8 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         # The version is read before the page reads the database: a change
         # committed meanwhile moves it past this key (see catalog.cache).
-        key = _key(request, catalog_version())
+        version = catalog_version()
+        key = _key(request, version)
         try:
             entry = cache.get(key)
         except Exception:
@@ -178,7 +179,7 @@ class AnonymousPageCacheMiddleware:
             return response
         entry = _stored(request, response)
         try:
-            cache.set(key, entry, catalog_cache_seconds())
+            cache.set(key, entry, fresh_seconds(version))
         except Exception:
             logger.warning("page cache unavailable", exc_info=True)
         return _response(request, entry, "miss")

@@ -4,6 +4,8 @@ and that a change made through the services or the admin shows on the very
 next anonymous request."""
 
 import re
+import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +14,7 @@ from django.urls import reverse
 
 from boutique.accounts.tests.factories import StaffFactory
 from boutique.backoffice.services import social_link_create
-from boutique.catalog.cache import VERSION_KEY, catalog_version
+from boutique.catalog.cache import VERSION_KEY, catalog_version, fresh_seconds
 from boutique.catalog.services import product_update, variant_update
 from boutique.catalog.tests.factories import make_product
 from boutique.inventory.services import stock_adjust, stock_reserve
@@ -259,6 +261,25 @@ def test_a_reservation_of_the_last_units_shows_at_once(bunny):
     assert 'max="10"' in _get(path).content.decode()
     stock_reserve(variant=bunny.variants.get(), quantity=8, holder_type="cart", holder_id="c1")
     assert "Only 2 left" in _get(path).content.decode()
+
+
+def test_a_cached_page_does_not_outlive_the_next_hold_expiry(bunny, settings):
+    # A hold that expires gives its units back without any write (no bump):
+    # the page cached while it held them must be gone when it expires.
+    settings.CATALOG_CACHE_SECONDS = 300
+    path = reverse("storefront:product", args=[bunny.slug])
+    variant = bunny.variants.get()
+    stock_reserve(
+        variant=variant, quantity=10, holder_type="cart", holder_id="c1", ttl=timedelta(seconds=2)
+    )
+    assert fresh_seconds(catalog_version()) <= 2
+    assert "Out of stock" in _get(path).content.decode()
+    assert _get(path)[HEADER] == "hit"
+    time.sleep(2.2)
+    response = _get(path)
+    assert response[HEADER] == "miss"
+    assert "In stock" in response.content.decode()
+    assert fresh_seconds(catalog_version()) == 300  # no hold left to wait for
 
 
 def test_a_renamed_or_hidden_product_shows_at_once(bunny):

@@ -25,7 +25,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, patch_vary_headers
 from django.utils.crypto import salted_hmac
 
 from boutique.catalog.cache import (
@@ -139,13 +139,22 @@ def _stored(request, response) -> dict:
     if isinstance(nonce, str) and nonce:
         content = content.replace(nonce.encode(), nonce_placeholder().encode())
     headers = [(name, value) for name, value in response.headers.items()]
-    return {"content": content, "headers": headers}
+    # SessionMiddleware adds "Vary: Cookie" when the page looked at the session
+    # (for the cart count); a cached copy never does, so it says so itself.
+    session = getattr(request, "session", None)
+    return {
+        "content": content,
+        "headers": headers,
+        "vary_cookie": session is not None and session.accessed,
+    }
 
 
 def _response(request, entry: dict, state: str) -> HttpResponse:
     response = HttpResponse(_fill(request, entry["content"]))
     for name, value in entry["headers"]:
         response.headers[name] = value
+    if entry.get("vary_cookie"):
+        patch_vary_headers(response, ("Cookie",))
     response.headers[HEADER] = state
     return response
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from boutique.audit.services import audit_record, changed, snapshot
+from boutique.catalog.cache import catalog_changed
 from boutique.core.errors import ValidationFailed, validation_errors_from_django
 
 from .models import SocialLink
@@ -28,6 +29,7 @@ def _forget_footer_links() -> None:
     # commit (a reader that cached the old rows meanwhile is corrected).
     cache.delete(SOCIAL_LINKS_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(SOCIAL_LINKS_CACHE_KEY))
+    catalog_changed()  # cached pages carry the footer
 
 
 def _check_fields(fields: dict) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import translation
 
 from boutique.core.errors import NotFound
 from boutique.inventory.selectors import (
@@ -16,6 +17,7 @@ from boutique.inventory.selectors import (
 )
 from boutique.marketplace.models import Seller, SellerStatus
 
+from .cache import cached
 from .errors import ProductNotFound, UnknownFilterValue
 from .filters import SORTS, ProductFilters
 from .models import AgeBand, Brand, Category, Product, ProductImage, ProductStatus, Tag, Variant
@@ -215,7 +217,7 @@ def product_list_for_storefront(
     )
     for product in products:
         product.primary_image = product.primary_images[0] if product.primary_images else None
-    facets = _facets(filters, tree) if with_facets else {}
+    facets = facets_cached(filters, tree) if with_facets else {}
     node = tree.by_slug.get(filters.category) if filters.category else None
     return ProductPage(products, total, filters.page, filters.page_size, filters, facets, node)
 
@@ -225,6 +227,29 @@ def _ordering(qs, sort: str):
     if sort == "relevance" and "relevance" not in qs.query.annotations:
         return SORTS["newest"]
     return SORTS[sort]
+
+
+def facet_key(f: ProductFilters) -> tuple:
+    """What the facet counts depend on: the filters (each list as a set), not
+    the page, page size or sort."""
+    return (
+        f.q,
+        f.category,
+        *(tuple(sorted(values)) for values in (f.brands, f.tags, f.sizes, f.colors, f.sellers)),
+        f.price_min,
+        f.price_max,
+        f.age_months,
+        f.in_stock,
+        f.on_sale,
+        f.min_rating,
+    )
+
+
+def facets_cached(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption]]:
+    """_facets from the cache at the current catalogue version (see
+    boutique/catalog/cache.py): every count is a scan of the catalogue."""
+    parts = (translation.get_language(), *facet_key(f))
+    return cached("facets", parts, lambda: _facets(f, tree))
 
 
 def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption]]:

@@ -21,6 +21,7 @@ from boutique.core.images import reencode_image
 from boutique.inventory.models import Stock
 from boutique.inventory.services import stock_receive
 
+from .cache import catalog_changed
 from .errors import DuplicateSku
 from .models import (
     AgeBand,
@@ -83,6 +84,7 @@ def product_refresh_summary(product: Product) -> None:
     min_price = variants.aggregate(m=Min("price"))["m"]
     on_sale = any(v.is_on_sale for v in variants.only("price", "compare_at_price"))
     Product.objects.filter(pk=product.pk).update(min_price=min_price, is_on_sale=on_sale)
+    catalog_changed()
     product.min_price, product.is_on_sale = min_price, on_sale
 
 
@@ -92,6 +94,7 @@ def product_set_rating_summary(*, product_id: int, average: Decimal | None, coun
     reviews services inside their transaction, holding the product's row lock,
     with figures aggregated after taking it; nothing else writes these fields."""
     Product.objects.filter(pk=product_id).update(rating_average=average, review_count=count)
+    catalog_changed()
 
 
 def _variant_build(product: Product, data: dict) -> Variant:
@@ -134,6 +137,7 @@ def product_create(
         raise DuplicateSku("Every variant needs its own SKU, not used by another product.")
     try:
         with transaction.atomic():
+            catalog_changed()
             product.save()
             product.tags.set(list(tags))
             for position, data in enumerate(variants):
@@ -168,6 +172,7 @@ def product_update(
     if unknown:
         raise ValidationFailed(f"Unknown product fields: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
+        catalog_changed()
         locked = Product.objects.select_for_update().get(pk=product.pk)
         before = snapshot(locked, PRODUCT_FIELDS)
         for key, value in fields.items():
@@ -191,6 +196,7 @@ def product_set_status(*, products: Iterable[Product], status: str, actor=None) 
         raise ValidationFailed(f"Unknown status {status!r}.")
     count = 0
     with transaction.atomic():
+        catalog_changed()
         ids = sorted(p.pk for p in products)
         for locked in Product.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
             if locked.status == status:
@@ -215,6 +221,7 @@ def product_set_status(*, products: Iterable[Product], status: str, actor=None) 
 
 def variant_create(*, product: Product, actor=None, **data) -> Variant:
     with transaction.atomic():
+        catalog_changed()
         variant = _variant_build(product, data)
         if Variant.objects.filter(sku=variant.sku).exists():
             raise DuplicateSku(f"SKU {variant.sku} is already used.")
@@ -239,6 +246,7 @@ def variant_update(*, variant: Variant, actor=None, **data) -> Variant:
     if unknown:
         raise ValidationFailed(f"Unknown variant fields: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
+        catalog_changed()
         locked = Variant.objects.select_for_update().get(pk=variant.pk)
         before = snapshot(locked, VARIANT_FIELDS)
         for key, value in data.items():
@@ -279,6 +287,7 @@ def image_add(
     # Stored re-encoded: pixels only, no EXIF/GPS or other metadata.
     image.image = reencode_image(file)
     with transaction.atomic():
+        catalog_changed()
         others = ProductImage.objects.filter(product=product)
         if not others.exists():
             image.is_primary = True
@@ -305,6 +314,7 @@ def category_create(
     )
     _clean(category)
     with transaction.atomic():
+        catalog_changed()
         category.save()
         audit_record(
             entity=category,
@@ -326,6 +336,7 @@ def category_move(*, category: Category, parent: Category | None, actor=None) ->
             )
         node = node.parent
     with transaction.atomic():
+        catalog_changed()
         old = category.parent_id
         category.parent = parent
         category.save(update_fields=["parent", "updated_at"])
@@ -343,6 +354,7 @@ def brand_create(*, name: str, actor=None, **fields) -> Brand:
     brand = Brand(name=name, slug=fields.pop("slug", None) or unique_slug(Brand, name), **fields)
     _clean(brand)
     with transaction.atomic():
+        catalog_changed()
         brand.save()
         audit_record(entity=brand, action="brand.created", actor=actor, new={"name": name})
     return brand
@@ -352,6 +364,7 @@ def tag_create(*, name: str, actor=None, **fields) -> Tag:
     tag = Tag(name=name, slug=fields.pop("slug", None) or unique_slug(Tag, name), **fields)
     _clean(tag)
     with transaction.atomic():
+        catalog_changed()
         tag.save()
         audit_record(entity=tag, action="tag.created", actor=actor, new={"name": name})
     return tag
@@ -378,6 +391,7 @@ def image_update(*, image: ProductImage, actor=None, **fields) -> ProductImage:
     if unknown:
         raise ValidationFailed(f"Unknown image fields: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
+        catalog_changed()
         locked = ProductImage.objects.select_for_update().get(pk=image.pk)
         before = snapshot(locked, IMAGE_FIELDS)
         if fields.get("is_primary") is False and locked.is_primary:
@@ -409,6 +423,7 @@ def image_delete(*, image: ProductImage, actor=None) -> None:
     """Remove an image; the next one becomes primary if it was. The file is
     deleted after commit unless another image row still points at it."""
     with transaction.atomic():
+        catalog_changed()
         locked = ProductImage.objects.select_for_update().get(pk=image.pk)
         name, storage, product_id = locked.image.name, locked.image.storage, locked.product_id
         was_primary = locked.is_primary
@@ -436,6 +451,7 @@ def _fields_update(instance, fields: dict, *, allowed, action: str, actor, check
     if unknown:
         raise ValidationFailed(f"Unknown fields: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
+        catalog_changed()
         locked = type(instance).objects.select_for_update().get(pk=instance.pk)
         before = _plain(snapshot(locked, allowed))
         for key, value in fields.items():
@@ -466,6 +482,7 @@ def _keyword_update(instance, fields: dict, *, allowed, action: str, actor, prod
     """A category, brand or tag edit: its name is a search keyword of its
     products, so a new name refreshes their search entries."""
     with transaction.atomic():
+        catalog_changed()
         saved, _, new = _fields_update(
             instance, fields, allowed=allowed, action=action, actor=actor
         )
@@ -518,6 +535,7 @@ def age_band_create(
     _age_band_check(band)
     _clean(band)
     with transaction.atomic():
+        catalog_changed()
         band.save()
         audit_record(
             entity=band,
@@ -569,6 +587,7 @@ def catalog_entry_delete(*, entry, actor=None) -> None:
     from boutique.core.errors import Conflict  # local: this section is append-only
 
     with transaction.atomic():
+        catalog_changed()
         locked = type(entry).objects.select_for_update().get(pk=entry.pk)
         reason = catalog_entry_delete_refusal(locked)
         if reason:

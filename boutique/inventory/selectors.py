@@ -150,3 +150,16 @@ def stock_levels():
 
 def low_stock_q():
     return Q(on_hand__lte=F("low_stock_threshold"))
+
+
+def next_hold_expiry(now=None):
+    """When the next active reservation stops counting (None when none will):
+    availability changes then without any write, so cached pages must not
+    outlive it. Served by the partial index on active reservations' expiry."""
+    now = now or timezone.now()
+    return (
+        Reservation.objects.filter(holding_q(now))
+        .order_by("expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )

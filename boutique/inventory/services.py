@@ -8,6 +8,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from boutique.audit.services import audit_record
+from boutique.catalog.cache import catalog_changed
 from boutique.core.errors import Conflict, DomainError, ValidationFailed
 from boutique.notifications.services import notification_enqueue
 
@@ -62,6 +63,7 @@ def _move(*, variant, quantity: int, kind: str, actor=None, note="", reference=N
                 field_errors={"quantity": [f"At least {held - before}."]},
             )
     Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity)
+    catalog_changed()
     ref_type, ref_id = reference or ("", "")
     StockMovement.objects.create(
         variant=variant,
@@ -198,6 +200,7 @@ def stock_reserve(
             expires_at=now + ttl,
             actor=actor,
         )
+        catalog_changed()
         audit_record(
             entity=reservation,
             entity_type="inventory.reservation",
@@ -220,6 +223,7 @@ def reservation_release(*, reservation: Reservation, actor=None, reason: str = "
             pk=reservation.pk, state=ReservationState.ACTIVE
         ).update(state=ReservationState.RELEASED, updated_at=timezone.now())
         if changed:
+            catalog_changed()
             audit_record(
                 entity=reservation,
                 entity_type="inventory.reservation",
@@ -292,6 +296,7 @@ def reservations_release_expired(*, now=None, batch_size: int = 500) -> int:
             changed = Reservation.objects.filter(
                 pk__in=ids, state=ReservationState.ACTIVE, expires_at__lte=now
             ).update(state=ReservationState.RELEASED, updated_at=timezone.now())
+            catalog_changed()
             audit_record(
                 entity="expired",
                 entity_type="inventory.reservation",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from boutique.accounts.models import OtpPurpose
 from boutique.accounts.services import otp_check, otp_request, phone_normalise
 from boutique.audit.services import audit_record
+from boutique.catalog.cache import catalog_changed
 from boutique.core.errors import ValidationFailed, validation_errors_from_django
 from boutique.core.money import BASE_CURRENCY, CURRENCY_CHOICES
 from boutique.inventory.models import HolderType
@@ -234,6 +235,7 @@ def exchange_rate_set(*, currency: str, rate, effective_from=None, actor=None) -
                 "The rate is not valid.", field_errors=validation_errors_from_django(exc)
             ) from exc
         row.save()
+        catalog_changed()  # the currency picker on cached pages lists it
         audit_record(
             entity=row,
             action="exchange_rate.set",

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSRF and CSP: a cached page gets this request's token and nonce.
+    "boutique.storefront.pagecache.AnonymousPageCacheMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -90,6 +92,7 @@ TEMPLATES = [
                 "boutique.storefront.context_processors.shop",
                 "boutique.storefront.context_processors.cart_and_wishlist",
                 "boutique.storefront.context_processors.currency",
+                "boutique.storefront.pagecache.csrf_token",
             ],
         },
     },
@@ -153,6 +156,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Facet counts and anonymous pages cached at the catalogue version
+# (boutique/catalog/cache.py). On by default only with Redis: a per-process
+# cache would not see another worker's catalogue changes.
+CATALOG_CACHE = env.bool("CATALOG_CACHE", default=bool(REDIS_URL))
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

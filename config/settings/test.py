@@ -15,6 +15,8 @@ NOTIFICATION_WHATSAPP_BACKEND = "boutique.notifications.senders.MemoryWhatsAppSe
 CELERY_BROKER_URL = ""
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# One process: the locmem cache sees every change (cleared per test in conftest.py).
+CATALOG_CACHE = True
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -4,6 +4,7 @@ facets, pagination), product details, brands and tags."""
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -332,7 +333,8 @@ def test_product_list_runs_a_fixed_number_of_queries(
     client, db, media_root, page_size, django_assert_max_num_queries
 ):
     _many_products(50)
-    with django_assert_max_num_queries(13):
+    # +1 on a cold cache: the next stock hold's expiry, once per catalogue version.
+    with django_assert_max_num_queries(14):
         body = _get(client, "/api/v1/products", page_size=page_size, brand="")
     assert len(body["results"]) == page_size
     assert all(p["primary_image"] for p in body["results"])
@@ -342,6 +344,7 @@ def test_product_list_queries_do_not_grow_with_the_page(client, db, media_root):
     _many_products(20)
     counts = []
     for page_size in (1, 20):
+        cache.clear()  # the facet counts of these filters would come from the cache
         with CaptureQueriesContext(connection) as queries:
             _get(client, "/api/v1/products", page_size=page_size, tag="many", brand="many")
         counts.append(len(queries))
@@ -473,7 +476,8 @@ def test_product_detail_runs_a_fixed_number_of_queries(
         services.image_add(product=product, file=png_file(size=(8, 8)), variant=variant)
     for i in range(3):
         make_product(f"Related {i}", category=category)
-    with django_assert_max_num_queries(7):
+    # +1 on a cold cache: the next stock hold's expiry, once per catalogue version.
+    with django_assert_max_num_queries(8):
         body = _get(client, f"/api/v1/products/{product.slug}")
     assert (len(body["variants"]), len(body["images"])) == (count, count)
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -157,6 +158,9 @@ def _expire(reservation: Reservation) -> None:
     Reservation.objects.filter(pk=reservation.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
+    # Time moved on for the cached pages too: none outlives the hold's expiry
+    # (catalog.cache.fresh_seconds; storefront test_page_cache checks it).
+    cache.clear()
 
 
 # --- Fully held stock ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from boutique.accounts.models import Role
 from boutique.accounts.services import user_set_role
 from boutique.audit.services import audit_record, snapshot
+from boutique.catalog.cache import catalog_changed
 from boutique.core.errors import ValidationFailed, validation_errors_from_django
 from boutique.core.images import reencode_image
 from boutique.notifications.services import notification_enqueue
@@ -143,6 +144,7 @@ def seller_profile_update(*, seller: Seller, actor, logo=None, **fields) -> Sell
         if logo:
             locked.logo = reencode_image(logo)
         locked.save()
+        catalog_changed()  # the store's name and logo show on its products
         after = _state(locked)
         if after != before:
             audit_record(entity=locked, action="seller.updated", actor=actor, old=before, new=after)
@@ -165,6 +167,7 @@ def _move(seller: Seller, change: str, *, actor, reason: str = "", extra: dict |
             setattr(locked, name, value)
         _clean(locked, exclude=["owner", "logo"])
         locked.save()
+        catalog_changed()  # an active seller's products are listed, others' are not
         audit_record(
             entity=locked,
             action=f"seller.{change}d" if change != "close" else "seller.closed",

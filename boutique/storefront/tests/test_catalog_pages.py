@@ -337,7 +337,8 @@ def test_product_page_runs_a_fixed_number_of_queries(
     # Product, variants with stock, images, tags, tree, related, their images and
     # prices, the exchange rates (header currency choice) and the footer's social
     # links (cached after the first page; the cache starts empty in tests).
-    with django_assert_max_num_queries(10):
+    # +1 on a cold cache: the next stock hold's expiry (catalog.cache.fresh_seconds).
+    with django_assert_max_num_queries(11):
         response = client.get(_product(product.slug))
     assert response.content.decode().count('name="variant"') == (n if n > 1 else 0)
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from boutique.catalog.tests.factories import make_product
 from boutique.orders.models import ExchangeRate
+from boutique.orders.services import exchange_rate_set
 from boutique.storefront.currency import SESSION_KEY
 
 from .conftest import HTMX
@@ -54,7 +55,5 @@ def test_switching_with_htmx_refreshes_the_page(client, lbp):
 
 def test_the_switch_is_offered_only_when_there_is_a_rate(client):
     assert 'id="currency-choice"' not in client.get("/").content.decode()
-    ExchangeRate.objects.create(
-        currency="LBP", rate=Decimal("89500"), effective_from=timezone.now()
-    )
+    exchange_rate_set(currency="LBP", rate=Decimal("89500"))
     assert 'id="currency-choice"' in client.get("/").content.decode()

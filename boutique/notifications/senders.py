@@ -41,6 +41,8 @@ SUBJECTS = {
     "payout_created": "Payout statement {payout_id}: {net}",
     "payout_paid": "Payout {payout_id} paid: {net}",
     "support_reply": "We answered your message: {subject}",
+    "product_recall": "Safety recall: {product}",
+    "back_in_stock": "Back in stock: {product}",
 }
 TEMPLATE_NAMES = tuple(SUBJECTS)
 

@@ -29,6 +29,8 @@ urlpatterns = [
     path("seller/", include("boutique.storefront.urls_seller")),
     # Support conversations (issue 10): boutique/storefront/urls_support.py
     path("support/", include("boutique.storefront.urls_support")),
+    # Back-in-stock alerts (issue 13): boutique/storefront/urls_safety.py
+    path("", include("boutique.storefront.urls_safety")),
     path("", home.home, name="home"),
     # Browsing
     path("shop/", catalog.product_list, name="product_list"),

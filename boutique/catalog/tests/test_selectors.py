@@ -490,7 +490,8 @@ def test_category_tree_nests_children_in_position_order(catalog):
 
 LISTING_QUERIES = 12  # tree, count, page, images prefetch, 8 facets
 FILTERED_QUERIES = LISTING_QUERIES + 1  # + the tag slug check
-PRODUCT_PAGE_QUERIES = 7  # product, variants, images, tags, tree, related, related images
+# product, variants, images, tags, safety data (issue 13), tree, related, related images
+PRODUCT_PAGE_QUERIES = 8
 
 
 def _many_products(n: int, media_root) -> None:

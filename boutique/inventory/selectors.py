@@ -150,3 +150,15 @@ def stock_levels():
 
 def low_stock_q():
     return Q(on_hand__lte=F("low_stock_threshold"))
+
+
+def stock_alerts_for_user(*, user):
+    """A signed-in customer's back-in-stock alerts, newest first, with what
+    they wait for (issue 13)."""
+    from .models import StockAlert
+
+    return (
+        StockAlert.objects.filter(user=user)
+        .select_related("variant__product")
+        .order_by("-created_at", "-id")
+    )

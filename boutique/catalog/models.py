@@ -344,12 +344,16 @@ class Recall(TimeStamped):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["product"], condition=Q(variant__isnull=True), name="recall_one_per_product"
+                fields=["product"],
+                condition=Q(variant__isnull=True),
+                name="recall_one_per_product",
+                violation_error_message=_("This product is already recalled."),
             ),
             models.UniqueConstraint(
                 fields=["product", "variant"],
                 condition=Q(variant__isnull=False),
                 name="recall_one_per_variant",
+                violation_error_message=_("This option is already recalled."),
             ),
         ]
 

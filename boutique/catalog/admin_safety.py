@@ -125,4 +125,3 @@ class RecallAdmin(ServiceAdmin):
             for pk in queryset.order_by("pk").values_list("pk", flat=True)
         )
         self.message_user(request, f"{told} buyer(s) told now.", messages.SUCCESS)
-

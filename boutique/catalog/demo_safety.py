@@ -103,9 +103,7 @@ PROFILES = {
     "tableware": SafetyProfile(("polypropylene", "food-grade-silicone"), ("cpsia",)),
     "cots-bedding": SafetyProfile(("organic-cotton",), ("oeko-tex",)),
     "swaddles": SafetyProfile(("muslin", "bamboo-viscose"), ("oeko-tex",)),
-    "night-lights": SafetyProfile(
-        ("polypropylene",), ("en71",), 36, SafetyWarning.SUPERVISION
-    ),
+    "night-lights": SafetyProfile(("polypropylene",), ("en71",), 36, SafetyWarning.SUPERVISION),
     "strollers": SafetyProfile(("aluminium", "recycled-polyester"), ("en-1888",)),
     "car-seats": SafetyProfile(("recycled-polyester",), ("ece-r129",)),
     "carriers": SafetyProfile(("organic-cotton",), ("oeko-tex", "cpsia")),

@@ -251,4 +251,3 @@ def recall_notify_buyers(*, recall_id: int, batch_size: int = RECALL_BATCH_SIZE)
                 RecallNotice.objects.create(recall=recall, email=email, notification=notification)
                 told += 1
             after = emails[-1]
-

@@ -41,4 +41,3 @@ class StockAlertAdmin(admin.ModelAdmin):
 
         count = stock_alerts_cancel(alert_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} alert(s) cancelled.", messages.SUCCESS)
-

@@ -10,7 +10,6 @@ jobs racing for the same alert one updates the row and the other updates
 nothing, so only one message is written."""
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -171,7 +170,9 @@ def stock_alerts_notify(*, variant_id: int, batch_size: int = NOTIFY_BATCH_SIZE)
     by this call. Safe to run any number of times at once."""
     from boutique.catalog.models import Variant
 
-    if not StockAlert.objects.filter(variant_id=variant_id, status=StockAlertStatus.ACTIVE).exists():
+    if not StockAlert.objects.filter(
+        variant_id=variant_id, status=StockAlertStatus.ACTIVE
+    ).exists():
         return 0
     variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
     if variant is None or available(variant) <= 0:

@@ -109,7 +109,9 @@ def test_buyers_are_told_in_batches_and_all_of_them(rattle):
     assert RecallNotice.objects.filter(recall=recall).count() == 7
 
 
-def test_issuing_twice_is_refused_and_tells_nobody_again(rattle, django_capture_on_commit_callbacks):
+def test_issuing_twice_is_refused_and_tells_nobody_again(
+    rattle, django_capture_on_commit_callbacks
+):
     bought(rattle, "buyer@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         _issue(rattle)

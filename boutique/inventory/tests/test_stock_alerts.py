@@ -114,7 +114,9 @@ def test_a_return_or_an_adjustment_up_also_tells_them(sold_out, django_capture_o
     assert messages_to("b@example.com").count() == 1
 
 
-def test_availability_not_on_hand_decides_and_a_release_sends_nothing_more(django_capture_on_commit_callbacks):
+def test_availability_not_on_hand_decides_and_a_release_sends_nothing_more(
+    django_capture_on_commit_callbacks,
+):
     variant = make_product("Play mat", stock=1).variants.get()
     held = stock_reserve(variant=variant, quantity=1, holder_type="order", holder_id="1")
     stock_alert_subscribe(variant=variant, email="a@example.com")
@@ -130,10 +132,13 @@ def test_a_rolled_back_receipt_tells_nobody(sold_out, django_capture_on_commit_c
     from django.db import transaction
 
     stock_alert_subscribe(variant=sold_out, email="a@example.com")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            stock_receive(variant=sold_out, quantity=1)
-            raise RuntimeError("the receiving form failed later")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        stock_receive(variant=sold_out, quantity=1)
+        raise RuntimeError("the receiving form failed later")
     assert not messages_to().exists()
     assert StockAlert.objects.get().status == StockAlertStatus.ACTIVE
 
@@ -167,7 +172,9 @@ def test_the_unsubscribe_link_asks_then_cancels_every_waiting_alert(client, sold
     stock_alert_subscribe(variant=sold_out, email="a@example.com")
     stock_alert_subscribe(variant=other, email="a@example.com")
     stock_alert_subscribe(variant=other, email="b@example.com")
-    url = reverse("storefront:stock_alert_unsubscribe", args=[stock_alert_unsubscribe_token("a@example.com")])
+    url = reverse(
+        "storefront:stock_alert_unsubscribe", args=[stock_alert_unsubscribe_token("a@example.com")]
+    )
 
     page = client.get(url)
     assert page.status_code == 200 and "a@example.com" in page.content.decode()

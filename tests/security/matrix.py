@@ -409,3 +409,9 @@ from .matrix_support import SUPPORT_API, SUPPORT_PAGES  # noqa: E402
 
 PAGES += REVIEWS_PAGES + SUPPORT_PAGES
 API += REVIEWS_API + SUPPORT_API
+
+# Issue 13: back-in-stock alerts (recalls and safety data are back-office only).
+from .matrix_safety import SAFETY_API, SAFETY_PAGES  # noqa: E402
+
+PAGES += SAFETY_PAGES
+API += SAFETY_API

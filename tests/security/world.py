@@ -33,6 +33,7 @@ from boutique.shipping.tests.factories import make_provider
 
 from .world_backoffice import add_backoffice
 from .world_reviews import add_reviews
+from .world_safety import add_safety
 from .world_support import add_support
 
 ADDRESS = {
@@ -201,4 +202,5 @@ def build_world() -> World:
     add_support(world)
     add_reviews(world)
     add_backoffice(world)
+    add_safety(world)
     return world

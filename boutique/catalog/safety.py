@@ -216,7 +216,7 @@ def recall_notify_buyers(*, recall_id: int, batch_size: int = RECALL_BATCH_SIZE)
     while True:
         with transaction.atomic():
             recall = (
-                Recall.objects.select_for_update()
+                Recall.objects.select_for_update(of=("self",))
                 .select_related("product", "variant")
                 .get(pk=recall_id)
             )

@@ -102,6 +102,36 @@ def stock_alerts_cancel(*, alert_ids: list[int]) -> int:
     )
 
 
+def _user_alerts(user):
+    from django.db.models import Q
+
+    mine = Q(user=user)
+    if user.email:
+        mine |= Q(email=user.email.lower())
+    return StockAlert.objects.filter(mine)
+
+
+def stock_alerts_for_export(*, user) -> list[dict]:
+    """The user's alerts (theirs, or under their account's email) for the
+    privacy export."""
+    rows = _user_alerts(user).select_related("variant").order_by("id")
+    return [
+        {
+            "sku": alert.variant.sku,
+            "email": alert.email,
+            "status": alert.status,
+            "created_at": alert.created_at.isoformat(),
+            "notified_at": alert.notified_at.isoformat() if alert.notified_at else None,
+        }
+        for alert in rows
+    ]
+
+
+def stock_alerts_delete_for_user(*, user) -> int:
+    """Account deletion: the user's alerts go (their email with them)."""
+    return _user_alerts(user).delete()[0]
+
+
 # --- Unsubscribing by the link in the message ----------------------------------------
 def stock_alert_unsubscribe_token(email: str) -> str:
     """The signed token of the unsubscribe link: it names an email address,

@@ -300,3 +300,20 @@ def test_staff_add_a_certification_in_the_admin(client, db):
     assert response.status_code == 302
     assert Certification.objects.get().code == "CPSIA"
     assert AuditLog.objects.filter(action="certification.created").count() == 1
+
+
+# --- Demo data ----------------------------------------------------------------------------
+def test_the_demo_catalogue_gets_realistic_safety_data(db):
+    from boutique.catalog.demo import demo_catalog_load
+    from boutique.catalog.demo_safety import demo_safety_load
+    from boutique.catalog.models import Product
+
+    demo_catalog_load(limit=20, images=False)
+    assert demo_safety_load() > 0
+    assert demo_safety_load() == 0  # idempotent: edited or loaded products stay
+    assert Certification.objects.filter(code__in=["EN71", "ASTM F963", "BIS IS 9873"]).count() == 3
+    bottle = Product.objects.filter(category__slug="bottles").first()
+    assert [c.code for c in bottle.certifications.all()] == ["EN 14350"]
+    bodysuit = Product.objects.filter(category__slug="newborn-bodysuits").first()
+    assert [c.code for c in bodysuit.certifications.all()] == ["OEKO-TEX"]
+    assert bodysuit.materials.filter(slug="organic-cotton").exists()

@@ -347,3 +347,21 @@ def test_api_list_runs_a_fixed_number_of_queries(client, django_assert_max_num_q
     with django_assert_max_num_queries(6):
         body = client.get(API).json()
     assert body["count"] == 6
+
+
+# --- Privacy -------------------------------------------------------------------------------
+def test_export_and_account_deletion_cover_the_alerts(sold_out):
+    from boutique.accounts.services.privacy import user_data_export, user_delete
+
+    user = UserFactory(email="mama@example.com")
+    stock_alert_subscribe(variant=sold_out, user=user)
+    other = make_product("Cot bumper", stock=0).variants.get()
+    stock_alert_subscribe(variant=other, email="MAMA@example.com")  # as a guest, same address
+    stock_alert_subscribe(variant=other, email="someone@example.com")
+
+    exported = user_data_export(user=user)["stock_alerts"]
+    assert [row["sku"] for row in exported] == [sold_out.sku, other.sku]
+
+    counts = user_delete(user=user, actor=user, password_confirmed=True)
+    assert counts["stock_alerts"] == 2
+    assert list(StockAlert.objects.values_list("email", flat=True)) == ["someone@example.com"]

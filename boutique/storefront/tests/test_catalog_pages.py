@@ -336,8 +336,9 @@ def test_product_page_runs_a_fixed_number_of_queries(
         make_product(f"Sibling {i}", category=category)
     # Product, variants with stock, images, tags, tree, related, their images and
     # prices, the exchange rates (header currency choice) and the footer's social
-    # links (cached after the first page; the cache starts empty in tests).
-    with django_assert_max_num_queries(10):
+    # links (cached after the first page; the cache starts empty in tests), and
+    # the safety data (issue 13: materials and certifications in one query).
+    with django_assert_max_num_queries(11):
         response = client.get(_product(product.slug))
     assert response.content.decode().count('name="variant"') == (n if n > 1 else 0)
 

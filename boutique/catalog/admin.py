@@ -131,10 +131,11 @@ class ProductAdmin(ServiceAdmin):
     )
     list_filter = ("status", "category", "brand", "seller", "is_featured")
     search_fields = ("name", "slug", "variants__sku")
-    autocomplete_fields = ("category", "brand", "seller", "tags")
+    autocomplete_fields = ("category", "brand", "seller", "tags", "materials", "certifications")
     list_select_related = ("category", "brand", "seller")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = (
+        "recalled_at",
         "min_price",
         "is_on_sale",
         "published_at",
@@ -146,6 +147,18 @@ class ProductAdmin(ServiceAdmin):
         (None, {"fields": ("name", "slug", "status", "description"), "description": NO_DELETE}),
         ("Placement", {"fields": ("category", "brand", "seller", "tags")}),
         ("For ages (months)", {"fields": ("age_min_months", "age_max_months")}),
+        (
+            "Safety",
+            {
+                "fields": (
+                    "min_safe_age_months",
+                    "safety_warning",
+                    "materials",
+                    "certifications",
+                    "recalled_at",
+                )
+            },
+        ),
         ("Flags", {"fields": ("is_featured", "is_one_of_a_kind")}),
         (
             "From the variants",
@@ -184,8 +197,15 @@ class ProductAdmin(ServiceAdmin):
             return
         fields = self._changed(form, services.PRODUCT_FIELDS)
         tags = form.cleaned_data["tags"] if "tags" in form.changed_data else None
-        if fields or tags is not None:
-            saved = services.product_update(product=obj, actor=request.user, tags=tags, **fields)
+        relations = {
+            name: form.cleaned_data[name]
+            for name in ("materials", "certifications")
+            if name in form.changed_data
+        }
+        if fields or tags is not None or relations:
+            saved = services.product_update(
+                product=obj, actor=request.user, tags=tags, **relations, **fields
+            )
             obj.__dict__.update(saved.__dict__)
 
     def save_related(self, request, form, formsets, change):
@@ -206,6 +226,8 @@ class ProductAdmin(ServiceAdmin):
             slug=data["slug"],
             category=fields.pop("category"),
             tags=data["tags"],
+            materials=data.get("materials", ()),
+            certifications=data.get("certifications", ()),
             variants=[self._variant_data(f, services.VARIANT_FIELDS) for f in rows],
             actor=request.user,
             **fields,
@@ -454,3 +476,7 @@ class AgeBandAdmin(SimpleEntryAdmin):
     prepopulated_fields = {"slug": ("label",)}
     create, update = services.age_band_create, services.age_band_update
     entry_arg, allowed = "band", services.AGE_BAND_FIELDS
+
+
+# Issue 13: materials, certifications and recalls (boutique/catalog/admin_safety.py).
+from . import admin_safety  # noqa: E402,F401

@@ -38,9 +38,13 @@ class ProductFilters:
     sizes: tuple[str, ...] = ()
     colors: tuple[str, ...] = ()
     sellers: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     age_months: int | None = None
+    # Safety age grading: only products not graded above this age in months.
+    safe_age_months: int | None = None
     in_stock: bool = False
     on_sale: bool = False
     min_rating: int | None = None
@@ -57,6 +61,8 @@ class ProductFilters:
             "sizes": (),
             "colors": (),
             "sellers": (),
+            "materials": (),
+            "certifications": (),
             "category": "",
             "in_stock": False,
             "on_sale": False,
@@ -155,9 +161,12 @@ def parse_filters(params, *, default_sort: str = "newest") -> ProductFilters:
         sizes=_many(params, "size"),
         colors=_many(params, "color"),
         sellers=_many(params, "seller"),
+        materials=_many(params, "material"),
+        certifications=_many(params, "certification"),
         price_min=_decimal(one("price_min"), "price_min"),
         price_max=_decimal(one("price_max"), "price_max"),
         age_months=_int(one("age"), "age", low=0, high=216),
+        safe_age_months=_int(one("safe_age"), "safe_age", low=0, high=216),
         in_stock=_bool(one("in_stock"), "in_stock"),
         on_sale=_bool(one("on_sale"), "on_sale"),
         min_rating=_int(one("min_rating"), "min_rating", low=1, high=5),

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFill, ResizeToFit
 
@@ -60,6 +61,51 @@ class Tag(TimeStamped):
         return self.name
 
 
+class Material(TimeStamped):
+    """What a product is made of (organic cotton, beech wood, silicone), a
+    controlled list staff edit: the product page shows it and the listing
+    filters by it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Certification(TimeStamped):
+    """A safety standard a product is certified against (EN 71, ASTM F963,
+    CPSIA, OEKO-TEX, BIS IS 9873): a badge on the product page and a filter."""
+
+    code = models.CharField(max_length=40, unique=True, help_text="e.g. EN71, ASTM F963")
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class SafetyWarning(models.TextChoices):
+    NONE = "", _("No warning")
+    SMALL_PARTS = "small_parts", _("Choking hazard: small parts")
+    SMALL_BALL = "small_ball", _("Choking hazard: contains a small ball")
+    BALLOONS = "balloons", _("Choking hazard: balloons")
+    MAGNETS = "magnets", _("Contains small magnets")
+    CORDS = "cords", _("Strangulation hazard: long cords")
+    SUPERVISION = "supervision", _("Use only under the direct supervision of an adult")
+
+
+# The oldest "not for children under" age a product may state: 14 years.
+MAX_SAFE_AGE_MONTHS = 168
+
+
 class ProductStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     ACTIVE = "active", "Active"
@@ -91,6 +137,22 @@ class Product(TimeStamped):
     )
     age_min_months = models.PositiveSmallIntegerField(null=True, blank=True)
     age_max_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Safety data: the age grading ("not for children under 3 years" is 36),
+    # its warning, materials and certifications.
+    min_safe_age_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_SAFE_AGE_MONTHS)],
+        help_text="Not for children under this age, in months (36 = 3 years). Empty: no limit.",
+    )
+    safety_warning = models.CharField(
+        max_length=20, choices=SafetyWarning.choices, blank=True, default=SafetyWarning.NONE
+    )
+    materials = models.ManyToManyField(Material, blank=True, related_name="products")
+    certifications = models.ManyToManyField(Certification, blank=True, related_name="products")
+    # Set by catalog.safety.recall_issue when the product or one of its
+    # variants is recalled: cards and the API show it without another query.
+    recalled_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_featured = models.BooleanField(default=False)
     is_one_of_a_kind = models.BooleanField(
         default=False, help_text="A single piece: shown as Sold once its one unit is gone."
@@ -123,6 +185,7 @@ class Product(TimeStamped):
             models.Index(fields=["seller", "status"], name="product_seller_status"),
             models.Index(fields=["status", "rating_average"], name="product_status_rating"),
             models.Index(fields=["age_min_months", "age_max_months"], name="product_age"),
+            models.Index(fields=["status", "min_safe_age_months"], name="product_status_safe_age"),
             # The name sort compares without case (filters.SORTS).
             models.Index(Lower("name"), "id", name="product_name_lower"),
             models.Index(
@@ -137,6 +200,11 @@ class Product(TimeStamped):
                 | Q(age_max_months__isnull=True)
                 | Q(age_min_months__lte=F("age_max_months")),
                 name="product_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_safe_age_months__isnull=True)
+                | Q(min_safe_age_months__lte=MAX_SAFE_AGE_MONTHS),
+                name="product_safe_age_in_range",
             ),
         ]
 
@@ -246,3 +314,73 @@ class AgeBand(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class Recall(TimeStamped):
+    """A safety recall of a product, or of one of its variants. Issued by staff
+    through catalog.safety.recall_issue: the product page shows it and every
+    past buyer is told once (RecallNotice)."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="recalls")
+    variant = models.ForeignKey(
+        Variant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recalls",
+        help_text="Empty: every option of the product is recalled.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(help_text="The hazard, in plain words.")
+    remedy = models.TextField(help_text="What buyers should do: stop using, refund, repair.")
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set once the fan-out job has written a notice for every past buyer.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(variant__isnull=True),
+                name="recall_one_per_product",
+                violation_error_message=_("This product is already recalled."),
+            ),
+            models.UniqueConstraint(
+                fields=["product", "variant"],
+                condition=Q(variant__isnull=False),
+                name="recall_one_per_variant",
+                violation_error_message=_("This option is already recalled."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RecallNotice(models.Model):
+    """One past buyer told about one recall: the unique (recall, email) pair is
+    what makes "every past buyer once" hold when the job runs twice."""
+
+    recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="notices")
+    email = models.EmailField(help_text="Lower-cased.")
+    notification = models.ForeignKey(
+        "notifications.Notification",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recall", "email"], name="recall_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.recall_id} → {self.email}"

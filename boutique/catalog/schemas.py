@@ -1,6 +1,7 @@
 """The public catalog API's schemas. Prices are decimal strings, never floats;
 image and page URLs are absolute (built from the request in the context)."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.urls import reverse
@@ -37,6 +38,13 @@ class ProductListQuery(Schema):
     size: list[str] = _text("Variant sizes (any of them).")
     color: list[str] = _text("Variant colours; with size, on the same variant.")
     seller: list[str] = _text("Seller store slugs (any of them).")
+    material: list[str] = _text("Material slugs (any of them).")
+    certification: list[str] = _text("Safety certification slugs, e.g. en71 (any of them).")
+    safe_age: str = _text(
+        "A child's age in months (0–216): only products not graded for older children"
+        " (e.g. 'not for children under 3 years' is left out below 36).",
+        format="int32",
+    )
     price_min: str = _text("Lowest price, a decimal ≥ 0.", format="decimal")
     price_max: str = _text("Highest price, a decimal ≥ 0.", format="decimal")
     age: str = _text("A child's age in months (0–216).", format="int32")
@@ -78,6 +86,46 @@ class SellerRefOut(Schema):
 class AgeRangeOut(Schema):
     min_months: int | None = Field(description="Empty: from birth.")
     max_months: int | None = Field(description="Empty: no upper limit.")
+
+
+class MaterialOut(Schema):
+    slug: str
+    name: str
+
+
+class CertificationOut(Schema):
+    code: str = Field(examples=["EN71", "ASTM F963"])
+    slug: str
+    name: str
+    description: str
+
+
+class RecallOut(Schema):
+    title: str
+    description: str
+    remedy: str
+    sku: str | None = Field(description="The recalled option; null: every option.")
+    issued_at: datetime
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.variant.sku if obj.variant is not None else None
+
+
+class SafetyOut(Schema):
+    min_safe_age_months: int | None = Field(
+        description="Not for children under this age (36: 'not for children under 3 years'); "
+        "null: no age grading."
+    )
+    warning: str = Field(description="A SafetyWarning code, or empty.", examples=["small_parts"])
+    warning_text: str = Field(examples=["Choking hazard: small parts"])
+    materials: list[MaterialOut]
+    certifications: list[CertificationOut]
+    recalls: list[RecallOut]
+
+    @staticmethod
+    def resolve_warning_text(obj):
+        return obj.warning_label
 
 
 class ImageOut(Schema):
@@ -138,8 +186,16 @@ class ProductSummaryOut(Schema):
     )
     review_count: int = Field(description="How many approved reviews.")
     age_range: AgeRangeOut
+    min_safe_age_months: int | None = Field(
+        description="Not for children under this age in months; null: no age grading."
+    )
+    is_recalled: bool = Field(description="The product or one of its options is recalled.")
     primary_image: ImageOut | None
     url: str = Field(description="The storefront page.")
+
+    @staticmethod
+    def resolve_is_recalled(obj):
+        return obj.recalled_at is not None
 
     @staticmethod
     def resolve_rating(obj):
@@ -172,6 +228,8 @@ class FacetsOut(Schema):
     size: list[FacetOptionOut]
     color: list[FacetOptionOut]
     seller: list[FacetOptionOut]
+    material: list[FacetOptionOut]
+    certification: list[FacetOptionOut]
     on_sale: list[FacetOptionOut]
     in_stock: list[FacetOptionOut]
 
@@ -233,9 +291,15 @@ class ProductDetailOut(Schema):
     )
     review_count: int = Field(description="How many approved reviews.")
     age_range: AgeRangeOut
+    safety: SafetyOut
+    is_recalled: bool = Field(description="The product or one of its options is recalled.")
     variants: list[VariantOut]
     images: list[ProductImageOut]
     url: str
+
+    @staticmethod
+    def resolve_is_recalled(obj):
+        return obj.recalled_at is not None
 
     @staticmethod
     def resolve_rating(obj):

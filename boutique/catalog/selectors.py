@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import CharField, Count, Prefetch, Q, Value
 from django.utils import translation
 
 from boutique.core.errors import NotFound
@@ -20,7 +20,19 @@ from boutique.marketplace.models import Seller, SellerStatus
 from .cache import cached
 from .errors import ProductNotFound, UnknownFilterValue
 from .filters import SORTS, ProductFilters
-from .models import AgeBand, Brand, Category, Product, ProductImage, ProductStatus, Tag, Variant
+from .models import (
+    AgeBand,
+    Brand,
+    Category,
+    Certification,
+    Material,
+    Product,
+    ProductImage,
+    ProductStatus,
+    Recall,
+    Tag,
+    Variant,
+)
 from .search import search_filter
 
 
@@ -157,6 +169,18 @@ def _apply(qs, f: ProductFilters, tree: CategoryTree):
         qs = qs.filter(pk__in=tagged.values("product_id"))
     if f.sellers:
         qs = qs.filter(seller__slug__in=f.sellers)
+    if f.materials:
+        made_of = Product.materials.through.objects.filter(material__slug__in=f.materials)
+        qs = qs.filter(pk__in=made_of.values("product_id"))
+    if f.certifications:
+        certified = Product.certifications.through.objects.filter(
+            certification__slug__in=f.certifications
+        )
+        qs = qs.filter(pk__in=certified.values("product_id"))
+    if f.safe_age_months is not None:
+        qs = qs.filter(
+            Q(min_safe_age_months__isnull=True) | Q(min_safe_age_months__lte=f.safe_age_months)
+        )
     if f.sizes or f.colors:
         qs = qs.filter(pk__in=_variants_with_options(f).values("product_id"))
     if f.price_min is not None:
@@ -205,6 +229,8 @@ def product_list_for_storefront(
     _check_slugs(Brand, filters.brands, "brand")
     _check_slugs(Tag, filters.tags, "tag")
     _check_slugs(Seller, filters.sellers, "seller", extra=Q(status=SellerStatus.ACTIVE))
+    _check_slugs(Material, filters.materials, "material")
+    _check_slugs(Certification, filters.certifications, "certification")
 
     qs = _filtered(filters, tree)
     total = qs.count()
@@ -276,13 +302,7 @@ def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption
     )
     facets["brand"] = [FacetOption(s, name, n, s in f.brands) for s, name, n in rows]
 
-    rows = (
-        Tag.objects.filter(products__in=_filtered(f.without("tags"), tree))
-        .values_list("slug", "name")
-        .annotate(n=Count("products", distinct=True))
-        .order_by("name")
-    )
-    facets["tag"] = [FacetOption(s, name, n, s in f.tags) for s, name, n in rows]
+    facets.update(_many_to_many_facets(f, tree))
 
     # Sizes and colours are counted on variants: a size's count keeps the chosen
     # colours on the same variant, so it promises what choosing it would list.
@@ -314,6 +334,34 @@ def _facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption
     in_stock = _filtered(f.without("in_stock"), tree).filter(in_stock_for_product_q()).count()
     facets["on_sale"] = [FacetOption("true", "On sale", on_sale, f.on_sale)]
     facets["in_stock"] = [FacetOption("true", "In stock", in_stock, f.in_stock)]
+    return facets
+
+
+# Facets over many-to-many links: (facet, model, ProductFilters field, label field).
+# Tags, and the safety data of issue 13 (materials, certifications).
+M2M_FACETS = (
+    ("tag", Tag, "tags", "name"),
+    ("material", Material, "materials", "name"),
+    ("certification", Certification, "certifications", "code"),
+)
+
+
+def _many_to_many_facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption]]:
+    """The tag, material and certification facets in one query (a UNION of one
+    grouped count per facet), ordered by label."""
+    parts = [
+        model.objects.filter(products__in=_filtered(f.without(key), tree))
+        .order_by()
+        .values_list(Value(facet, output_field=CharField()), "slug", label)
+        .annotate(n=Count("products", distinct=True))
+        for facet, model, key, label in M2M_FACETS
+    ]
+    facets: dict[str, list[FacetOption]] = {facet: [] for facet, *_ in M2M_FACETS}
+    chosen = {facet: getattr(f, key) for facet, _, key, _ in M2M_FACETS}
+    for facet, slug, label, n in parts[0].union(*parts[1:], all=True):
+        facets[facet].append(FacetOption(slug, label, n, slug in chosen[facet]))
+    for options in facets.values():
+        options.sort(key=lambda option: (option.label.lower(), option.value))
     return facets
 
 
@@ -376,6 +424,7 @@ def product_get_for_storefront(*, slug: str) -> Product:
         variant.availability = availability_label(
             available=variant.available, one_of_a_kind=product.is_one_of_a_kind
         )
+    product.safety = product_safety(product)
     tree = category_tree()
     node = tree.by_id[product.category_id]
     product.breadcrumbs = [*node.ancestors, node]
@@ -391,6 +440,77 @@ def product_get_for_storefront(*, slug: str) -> Product:
     for related in product.related:
         related.primary_image = related.primary_images[0] if related.primary_images else None
     return product
+
+
+@dataclass
+class SafetyEntry:
+    """A material or a certification as the product page and the API show it."""
+
+    slug: str
+    name: str
+    code: str = ""
+    description: str = ""
+
+
+@dataclass
+class ProductSafety:
+    """What the product page's Safety section shows: the age grading and its
+    warning, materials, certifications and any recall."""
+
+    min_safe_age_months: int | None
+    warning: str
+    warning_label: str
+    materials: list[SafetyEntry]
+    certifications: list[SafetyEntry]
+    recalls: list
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.min_safe_age_months is not None
+            or self.warning
+            or self.materials
+            or self.certifications
+        )
+
+
+def product_safety(product: Product) -> ProductSafety:
+    """The product's safety data: materials and certifications in one query,
+    and its recalls (a second query only for a recalled product)."""
+    materials = (
+        Material.objects.filter(products=product)
+        .order_by()
+        .values_list(
+            Value("material", output_field=CharField()),
+            "slug",
+            "name",
+            Value("", output_field=CharField()),
+            Value("", output_field=CharField()),
+        )
+    )
+    certifications = (
+        Certification.objects.filter(products=product)
+        .order_by()
+        .values_list(
+            Value("certification", output_field=CharField()), "slug", "name", "code", "description"
+        )
+    )
+    found: dict[str, list[SafetyEntry]] = {"material": [], "certification": []}
+    for kind, slug, name, code, description in materials.union(certifications, all=True):
+        found[kind].append(SafetyEntry(slug, name, code, description))
+    found["material"].sort(key=lambda entry: entry.name.lower())
+    found["certification"].sort(key=lambda entry: entry.code.lower())
+    recalls = []
+    if product.recalled_at is not None:
+        recalls = list(Recall.objects.filter(product=product).select_related("variant"))
+    return ProductSafety(
+        min_safe_age_months=product.min_safe_age_months,
+        warning=product.safety_warning,
+        warning_label=product.get_safety_warning_display() if product.safety_warning else "",
+        materials=found["material"],
+        certifications=found["certification"],
+        recalls=recalls,
+    )
 
 
 def product_featured(*, limit: int = 8):

@@ -45,6 +45,8 @@ PRODUCT_FIELDS = (
     "seller",
     "age_min_months",
     "age_max_months",
+    "min_safe_age_months",
+    "safety_warning",
     "is_featured",
     "is_one_of_a_kind",
 )
@@ -115,6 +117,8 @@ def product_create(
     actor=None,
     slug: str | None = None,
     tags: Iterable[Tag] = (),
+    materials: Iterable = (),
+    certifications: Iterable = (),
     **fields,
 ) -> Product:
     """Create a product with at least one variant (each variant may carry an
@@ -140,6 +144,8 @@ def product_create(
             catalog_changed()
             product.save()
             product.tags.set(list(tags))
+            product.materials.set(list(materials))
+            product.certifications.set(list(certifications))
             for position, data in enumerate(variants):
                 data = {"position": position, **data}
                 variant = _variant_build(product, data)
@@ -166,8 +172,16 @@ def product_create(
 
 
 def product_update(
-    *, product: Product, actor=None, tags: Iterable[Tag] | None = None, **fields
+    *,
+    product: Product,
+    actor=None,
+    tags: Iterable[Tag] | None = None,
+    materials: Iterable | None = None,
+    certifications: Iterable | None = None,
+    **fields,
 ) -> Product:
+    """Edit a product's fields; tags, materials and certifications are replaced
+    when given (None leaves them). Takes the product's row lock; audited."""
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
         raise ValidationFailed(f"Unknown product fields: {', '.join(sorted(unknown))}.")
@@ -183,8 +197,14 @@ def product_update(
         locked.save()
         if tags is not None:
             locked.tags.set(list(tags))
+        after = snapshot(locked, PRODUCT_FIELDS)
+        for relation, values in (("materials", materials), ("certifications", certifications)):
+            if values is not None:
+                before[relation] = sorted(str(v) for v in getattr(locked, relation).all())
+                getattr(locked, relation).set(list(values))
+                after[relation] = sorted(str(v) for v in values)
         search_index_product(locked)
-        old, new = changed(before, snapshot(locked, PRODUCT_FIELDS))
+        old, new = changed(before, after)
         if new or tags is not None:
             audit_record(entity=locked, action="product.updated", actor=actor, old=old, new=new)
     return locked

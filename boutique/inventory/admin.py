@@ -398,3 +398,7 @@ class ReservationAdmin(ReadOnlyAdmin):
                 f"{skipped} reservation(s) were already consumed or released: left as they were.",
                 messages.WARNING,
             )
+
+
+# Issue 13: back-in-stock alerts (boutique/inventory/admin_alerts.py).
+from . import admin_alerts  # noqa: E402,F401

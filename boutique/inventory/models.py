@@ -108,3 +108,51 @@ class Reservation(TimeStamped):
     def __str__(self):
         holder = f"{self.holder_type} {self.holder_id}"
         return f"{self.quantity} × variant {self.variant_id} for {holder}"
+
+
+class StockAlertStatus(models.TextChoices):
+    ACTIVE = "active", "Waiting"
+    NOTIFIED = "notified", "Notified"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class StockAlert(TimeStamped):
+    """A "tell me when it is back" request: a customer or a guest (by email) waiting for
+    a sold-out variant. When stock comes back the subscriber gets one message
+    and the alert ends (active → notified, one conditional update)."""
+
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="stock_alerts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stock_alerts",
+    )
+    email = models.EmailField(help_text="Lower-cased.")
+    status = models.CharField(
+        max_length=10, choices=StockAlertStatus.choices, default=StockAlertStatus.ACTIVE
+    )
+    notified_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["variant", "id"], condition=Q(status="active"), name="stock_alert_waiting"
+            ),
+            models.Index(fields=["email", "status"], name="stock_alert_email"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "email"],
+                condition=Q(status="active"),
+                name="stock_alert_one_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} waits for variant {self.variant_id} ({self.status})"

@@ -163,3 +163,15 @@ def next_hold_expiry(now=None):
         .values_list("expires_at", flat=True)
         .first()
     )
+
+
+def stock_alerts_for_user(*, user):
+    """A signed-in customer's back-in-stock alerts, newest first, with what
+    they wait for (issue 13)."""
+    from .models import StockAlert
+
+    return (
+        StockAlert.objects.filter(user=user)
+        .select_related("variant__product")
+        .order_by("-created_at", "-id")
+    )

@@ -12,6 +12,7 @@ from boutique.catalog.cache import catalog_changed
 from boutique.core.errors import Conflict, DomainError, ValidationFailed
 from boutique.notifications.services import notification_enqueue
 
+from .alerts import stock_alerts_after_commit
 from .locks import stock_for_update
 from .models import (
     HolderType,
@@ -85,6 +86,11 @@ def _move(*, variant, quantity: int, kind: str, actor=None, note="", reference=N
     )
     if before > stock.low_stock_threshold >= stock.on_hand:
         _alert_low_stock(variant, stock)
+    if quantity > 0:
+        held = _holding_elsewhere(variant.pk)
+        if before - held <= 0 < stock.on_hand - held:
+            # Back in stock: tell whoever waits for it, once this commits.
+            stock_alerts_after_commit(variant.pk)
     return stock
 
 

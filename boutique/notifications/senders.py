@@ -43,6 +43,8 @@ SUBJECTS = {
     "support_reply": "We answered your message: {subject}",
     "birthday_reminder": "{child_name} turns {turning} soon: sizes and gift ideas",
     "registry_gift_bought": "A gift from your registry {title} was bought",
+    "product_recall": "Safety recall: {product}",
+    "back_in_stock": "Back in stock: {product}",
 }
 TEMPLATE_NAMES = tuple(SUBJECTS)
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from boutique.core.money import BASE_CURRENCY, CURRENCY_CHOICES, quantize
@@ -107,3 +108,29 @@ def prior_order_count(*, user=None, email: str = "") -> int:
 def in_base_currency(amount: Decimal, order: Order) -> Decimal:
     """An order amount shown in US dollars at the order's own rate."""
     return quantize(amount / order.exchange_rate, BASE_CURRENCY)
+
+
+# Orders whose goods reached (or are on their way to) the buyer: a recall of
+# what they hold concerns them.
+BOUGHT_STATUSES = ("paid", "processing", "shipped", "delivered")
+
+
+def buyer_emails_for(
+    *, product_id: int, variant_id: int | None = None, after: str = "", limit: int = 200
+) -> list[str]:
+    """Distinct lower-cased emails of the customers and guests with a paid,
+    processing, shipped or delivered order containing the product (or only
+    that variant of it), in email order, the first `limit` after `after`:
+    callers page through every buyer in fixed-size batches."""
+    items = OrderItem.objects.filter(product_id=product_id)
+    if variant_id is not None:
+        items = items.filter(variant_id=variant_id)
+    rows = (
+        Order.objects.filter(status__in=BOUGHT_STATUSES, pk__in=items.values("order_id"))
+        .annotate(buyer=Lower("email"))
+        .filter(buyer__gt=after)
+        .order_by("buyer")
+        .values_list("buyer", flat=True)
+        .distinct()
+    )
+    return list(rows[:limit])

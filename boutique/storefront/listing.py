@@ -24,6 +24,8 @@ FACETS = (
     ("color", "Color", "colors"),
     ("tag", "Collections", "tags"),
     ("seller", "Sold by", "sellers"),
+    ("material", "Material", "materials"),
+    ("certification", "Safety certification", "certifications"),
 )
 
 
@@ -175,10 +177,17 @@ def age_options(entries: list[AgeEntry], chosen: int | None) -> list[tuple[int, 
 
 def active_filter_count(filters) -> int:
     chosen = [filters.brands, filters.tags, filters.sizes, filters.colors, filters.sellers]
+    chosen += [filters.materials, filters.certifications]
     count = sum(len(values) for values in chosen)
     count += sum(
         1
-        for value in (filters.price_min, filters.price_max, filters.age_months, filters.min_rating)
+        for value in (
+            filters.price_min,
+            filters.price_max,
+            filters.age_months,
+            filters.min_rating,
+            filters.safe_age_months,
+        )
         if value is not None
     )
     return count + filters.in_stock + filters.on_sale

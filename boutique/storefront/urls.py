@@ -31,6 +31,8 @@ urlpatterns = [
     path("support/", include("boutique.storefront.urls_support")),
     # Gift registries (issue 13): boutique/storefront/urls_registry.py
     path("", include("boutique.storefront.urls_registry")),
+    # Back-in-stock alerts (issue 13): boutique/storefront/urls_safety.py
+    path("", include("boutique.storefront.urls_safety")),
     path("", home.home, name="home"),
     # Browsing
     path("shop/", catalog.product_list, name="product_list"),

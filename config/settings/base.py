@@ -228,6 +228,8 @@ RATE_LIMITS = {
     "order_tracking": env("RATE_LIMIT_ORDER_TRACKING", default="20/h"),
     # Quotes and checkout updates that carry a coupon code: stops code guessing.
     "coupon": env("RATE_LIMIT_COUPON", default="20/h"),
+    # Back-in-stock subscriptions (issue 13): each one may later send an email.
+    "stock_alert": env("RATE_LIMIT_STOCK_ALERT", default="20/h"),
 }
 
 # --- Email ------------------------------------------------------------------
@@ -342,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=7),
     },
     "shipping-retry-carrier-events": {"task": "shipping.retry_carrier_events", "schedule": 300.0},
+    # Back-in-stock alerts a lost job or freed reservations left waiting (issue 13).
+    "inventory-notify-stock-alerts-due": {
+        "task": "inventory.notify_stock_alerts_due",
+        "schedule": 600.0,
+    },
     # Sellers' payouts for the previous calendar week, Monday early morning.
     "marketplace-generate-payouts": {
         "task": "marketplace.generate_payouts",

@@ -415,3 +415,9 @@ from .matrix_registry import REGISTRY_API, REGISTRY_PAGES  # noqa: E402
 
 PAGES += REGISTRY_PAGES
 API += REGISTRY_API
+
+# Issue 13: back-in-stock alerts (recalls and safety data are back-office only).
+from .matrix_safety import SAFETY_API, SAFETY_PAGES  # noqa: E402
+
+PAGES += SAFETY_PAGES
+API += SAFETY_API

@@ -34,6 +34,7 @@ from boutique.shipping.tests.factories import make_provider
 from .world_backoffice import add_backoffice
 from .world_registry import add_registry
 from .world_reviews import add_reviews
+from .world_safety import add_safety
 from .world_support import add_support
 
 ADDRESS = {
@@ -203,4 +204,5 @@ def build_world() -> World:
     add_reviews(world)
     add_backoffice(world)
     add_registry(world)
+    add_safety(world)
     return world

@@ -14,6 +14,7 @@ from django.utils import timezone
 from boutique.audit.models import AuditLog
 from boutique.audit.services import audit_record
 from boutique.cart.models import Cart, WishlistItem
+from boutique.inventory.alerts import stock_alerts_delete_for_user, stock_alerts_for_export
 from boutique.inventory.services import reservations_release_for
 from boutique.notifications.models import Notification, NotificationStatus
 from boutique.orders.models import Order, OrderAddress
@@ -177,6 +178,7 @@ def user_data_export(*, user: User) -> dict:
             .prefetch_related("messages")
             .order_by("id")
         ],
+        "stock_alerts": stock_alerts_for_export(user=user),
         "carts": [
             {
                 "status": cart.status,
@@ -278,6 +280,7 @@ def user_delete(*, user: User, actor, password_confirmed: bool = False) -> dict:
             "notifications": _pending_notifications(user).delete()[0],
             "reviews": reviews_delete_for_user(user=user, actor=actor),
             "support_conversations": conversations_delete_for_user(user=user),
+            "stock_alerts": stock_alerts_delete_for_user(user=user),
         }
         user_id = user.pk
         _scrub(user)

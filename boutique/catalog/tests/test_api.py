@@ -127,6 +127,8 @@ def test_product_list_returns_visible_products_with_their_summary(client, catalo
         "rating": None,
         "review_count": 0,
         "age_range": {"min_months": None, "max_months": 48},
+        "min_safe_age_months": None,
+        "is_recalled": False,
         "primary_image": None,
         "url": "http://testserver/p/city-stroller/",
     }
@@ -382,6 +384,15 @@ def test_product_detail_exact_content(client, catalog, media_root):
         "rating": None,
         "review_count": 0,
         "age_range": {"min_months": 0, "max_months": 6},
+        "safety": {
+            "min_safe_age_months": None,
+            "warning": "",
+            "warning_text": "",
+            "materials": [],
+            "certifications": [],
+            "recalls": [],
+        },
+        "is_recalled": False,
         "variants": [
             {
                 "id": blue.pk,
@@ -477,7 +488,8 @@ def test_product_detail_runs_a_fixed_number_of_queries(
     for i in range(3):
         make_product(f"Related {i}", category=category)
     # +1 on a cold cache: the next stock hold's expiry, once per catalogue version.
-    with django_assert_max_num_queries(8):
+    # + 1: the safety data (materials and certifications in one query).
+    with django_assert_max_num_queries(9):
         body = _get(client, f"/api/v1/products/{product.slug}")
     assert (len(body["variants"]), len(body["images"])) == (count, count)
 
@@ -554,6 +566,9 @@ def test_openapi_lists_the_catalog_paths_and_filters(client):
         "sort",
         "page",
         "page_size",
+        "material",
+        "certification",
+        "safe_age",
     }
     # 400 for bad filters, 404 for a child that is not the caller's; 403 and 422
     # are documented for every operation that takes credentials or parameters

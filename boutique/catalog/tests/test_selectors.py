@@ -492,7 +492,8 @@ def test_category_tree_nests_children_in_position_order(catalog):
 # hold's expiry (once per catalogue version, catalog.cache.fresh_seconds)
 LISTING_QUERIES = 13
 FILTERED_QUERIES = LISTING_QUERIES + 1  # + the tag slug check
-PRODUCT_PAGE_QUERIES = 7  # product, variants, images, tags, tree, related, related images
+# product, variants, images, tags, safety data (issue 13), tree, related, related images
+PRODUCT_PAGE_QUERIES = 8
 
 
 def _many_products(n: int, media_root) -> None:

@@ -336,9 +336,10 @@ def test_product_page_runs_a_fixed_number_of_queries(
         make_product(f"Sibling {i}", category=category)
     # Product, variants with stock, images, tags, tree, related, their images and
     # prices, the exchange rates (header currency choice) and the footer's social
-    # links (cached after the first page; the cache starts empty in tests).
+    # links (cached after the first page; the cache starts empty in tests), and
+    # the safety data (issue 13: materials and certifications in one query).
     # +1 on a cold cache: the next stock hold's expiry (catalog.cache.fresh_seconds).
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(_product(product.slug))
     assert response.content.decode().count('name="variant"') == (n if n > 1 else 0)
 

@@ -4,6 +4,7 @@ from django.test.utils import override_settings
 from boutique.accounts.demo import demo_accounts_load
 from boutique.cart.demo import demo_cart_load
 from boutique.catalog.demo import demo_catalog_load
+from boutique.catalog.demo_safety import demo_safety_load
 from boutique.marketplace.demo import demo_marketplace_load
 from boutique.orders.demo import demo_checkout_load
 from boutique.reviews.demo import demo_reviews_load
@@ -38,6 +39,8 @@ class Command(BaseCommand):
                 f"Demo catalogue: {summary.products} products in {summary.categories} "
                 f"categories ({when})."
             )
+            if demo_safety_load(actor=admin):
+                self.stdout.write("Demo safety data: age grading, materials, certifications.")
             checkout = demo_checkout_load(actor=admin)
             coupons = "" if checkout.coupons is None else ", coupons"
             self.stdout.write(

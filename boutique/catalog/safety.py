@@ -23,6 +23,7 @@ from boutique.core.errors import Conflict, ValidationFailed
 from boutique.notifications.services import notification_enqueue
 from boutique.orders.selectors import buyer_emails_for
 
+from .cache import catalog_changed
 from .models import Certification, Material, Product, Recall, RecallNotice, Variant
 from .services import _clean, _fields_update, unique_slug
 
@@ -158,6 +159,7 @@ def recall_issue(
         if locked.recalled_at is None:
             Product.objects.filter(pk=locked.pk).update(recalled_at=now, updated_at=now)
             product.recalled_at = now
+            catalog_changed()  # the banner and badge show on the next cached read
         audit_record(
             entity=locked,
             action="product.recalled",

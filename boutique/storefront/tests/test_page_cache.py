@@ -314,3 +314,23 @@ def test_a_lost_version_counter_restarts_above_the_old_one(bunny):
     before = catalog_version()
     cache.delete(VERSION_KEY)
     assert catalog_version() > before
+
+
+def test_a_recall_shows_on_cached_pages_at_once(bunny):
+    from boutique.catalog.safety import recall_issue
+
+    path = reverse("storefront:product", args=[bunny.slug])
+    api = f"/api/v1/products/{bunny.slug}"
+    _get(path), _get(api)
+    assert _get(path)[HEADER] == "hit" and "recall-banner" not in _get(path).content.decode()
+
+    recall_issue(
+        product=bunny,
+        actor=StaffFactory(),
+        title="Loose eyes",
+        description="Eyes come off.",
+        remedy="Return it.",
+    )
+
+    assert "recall-banner" in _get(path).content.decode()
+    assert _get(api).json()["is_recalled"] is True

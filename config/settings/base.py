@@ -241,6 +241,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Catalogue names and descriptions per language (boutique/catalog/translation.py);
+# a language without a translation shows the English text.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Created while another language is active (a seller writing in Arabic), the
+# text also fills the English field, so every language has something to show.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

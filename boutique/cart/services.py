@@ -393,6 +393,7 @@ def carts_remind_abandoned(*, now=None, limit: int = 200) -> int:
                 channel="email",
                 recipient=cart.user.email,
                 template="abandoned_cart",
+                language=cart.user.preferred_language,
                 context={"customer_name": cart.user.first_name, "items": items},
                 reference=("cart", cart.pk),
             )

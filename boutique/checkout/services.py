@@ -20,7 +20,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from boutique.accounts.services.preferences import language_supported
 from boutique.audit.services import audit_record
 from boutique.cart.locks import cart_for_update
 from boutique.cart.models import Cart, CartItem, CartStatus
@@ -465,6 +467,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
             phone=clean.phone,
             payment_method=clean.payment_method,
             currency=quote.currency,
+            language=language_supported(get_language()),
             exchange_rate=quote.rate,
             subtotal=quote.subtotal,
             discount=quote.discount,
@@ -546,6 +549,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
             channel="email",
             recipient=order.email,
             template="order_confirmation",
+            language=order.email_language,
             context={
                 "number": order.number,
                 "total": str(order.total),
@@ -558,6 +562,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
                 channel="email",
                 recipient=order.email,
                 template="bank_transfer_instructions",
+                language=order.email_language,
                 context={
                     "number": order.number,
                     "total": str(order.total),

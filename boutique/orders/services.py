@@ -118,6 +118,7 @@ def order_transition(*, order: Order, target: str, actor=None) -> Order:
                 channel="email",
                 recipient=order.email,
                 template="payment_received",
+                language=order.email_language,
                 context={
                     "number": order.number,
                     "amount": str(order.total),
@@ -174,6 +175,7 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", by_customer=None
             channel="email",
             recipient=order.email,
             template="order_cancelled",
+            language=order.email_language,
             context={
                 "number": order.number,
                 "reason": reason,

@@ -220,6 +220,7 @@ def _notify(seller: Seller, payout: Payout, template: str) -> None:
         channel="email",
         recipient=recipient,
         template=template,
+        language=seller.owner.preferred_language,
         context={
             "store_name": seller.store_name,
             "payout_id": payout.pk,

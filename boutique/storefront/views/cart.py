@@ -82,7 +82,7 @@ def cart_add(request):
         messages.error(request, exc.detail)
         status = exc.status
     else:
-        messages.success(request, f"Added {line.variant} to your cart.")
+        messages.success(request, gettext("Added %(item)s to your cart.") % {"item": line.variant})
     if request.htmx:
         return _respond_drawer(request, status=status)
     return redirect(safe_next(request) or reverse("storefront:cart"))

@@ -4,8 +4,6 @@ listed here (the rest show their English name, as an untranslated product
 would). Written through the catalog services, only where a translation is
 still missing, so running the demo load twice changes nothing."""
 
-from django.db import transaction
-
 from . import services
 from .models import Category, Product, Tag
 
@@ -144,28 +142,28 @@ def demo_translations_apply(*, actor=None) -> int:
     """Fill the missing Arabic and French names of the demo catalogue; returns
     how many entries changed."""
     changed = 0
-    with transaction.atomic():
-        for category in Category.objects.filter(name_ar__isnull=True).order_by("pk"):
-            names = _translated(category.name_en, CATEGORIES)
-            if names is None:
-                continue
-            fields = {"name_ar": names[0], "name_fr": names[1]}
-            blurb = CATEGORY_BLURBS.get(category.description_en or "")
-            if blurb:
-                fields.update(description_ar=blurb[0], description_fr=blurb[1])
-            services.category_update(category=category, actor=actor, **fields)
+    # Each service call is its own transaction; a second run only reads.
+    for category in Category.objects.filter(name_ar__isnull=True).order_by("pk"):
+        names = _translated(category.name_en, CATEGORIES)
+        if names is None:
+            continue
+        fields = {"name_ar": names[0], "name_fr": names[1]}
+        blurb = CATEGORY_BLURBS.get(category.description_en or "")
+        if blurb:
+            fields.update(description_ar=blurb[0], description_fr=blurb[1])
+        services.category_update(category=category, actor=actor, **fields)
+        changed += 1
+    for tag in Tag.objects.filter(name_ar__isnull=True).order_by("pk"):
+        names = _translated(tag.name_en, TAGS)
+        if names is not None:
+            services.tag_update(tag=tag, actor=actor, name_ar=names[0], name_fr=names[1])
             changed += 1
-        for tag in Tag.objects.filter(name_ar__isnull=True).order_by("pk"):
-            names = _translated(tag.name_en, TAGS)
-            if names is not None:
-                services.tag_update(tag=tag, actor=actor, name_ar=names[0], name_fr=names[1])
-                changed += 1
-        demo = Product.objects.filter(name_ar__isnull=True, variants__sku__startswith="DEMO-")
-        for product in demo.distinct().order_by("pk"):
-            names = demo_product_translation(product.name_en)
-            if names is not None:
-                services.product_update(
-                    product=product, actor=actor, name_ar=names[0], name_fr=names[1]
-                )
-                changed += 1
+    demo = Product.objects.filter(name_ar__isnull=True, variants__sku__startswith="DEMO-")
+    for product in demo.distinct().order_by("pk"):
+        names = demo_product_translation(product.name_en)
+        if names is not None:
+            services.product_update(
+                product=product, actor=actor, name_ar=names[0], name_fr=names[1]
+            )
+            changed += 1
     return changed

@@ -18,6 +18,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Every test starts in English: a request in Arabic or a translation.override
+    left active must not change the next test's output."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def sms_outbox():
     return MemorySmsSender.outbox

@@ -46,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStamped):
         default=False,
         help_text="Opted in to one email reminder about items left in the cart.",
     )
+    # Emails and messages go out in this language (one of settings.LANGUAGES);
+    # set when the customer switches language while signed in.
+    preferred_language = models.CharField(max_length=10, blank=True, default="")
     email_verified_at = models.DateTimeField(null=True, blank=True)
     phone_verified_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from boutique.catalog.selectors import product_find_visible, purchasable_ids, variant_find
 from boutique.inventory.models import HolderType
@@ -52,11 +53,13 @@ def cart_obtain(*, user=None, token=None) -> Cart:
 def _check_quantity(quantity) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise CartRequestInvalid(
-            "Quantity must be a whole number.", field_errors={"quantity": ["Whole number."]}
+            gettext("Quantity must be a whole number."),
+            field_errors={"quantity": [gettext("Whole number.")]},
         )
     if quantity <= 0:
         raise CartRequestInvalid(
-            "Quantity must be at least 1.", field_errors={"quantity": ["At least 1."]}
+            gettext("Quantity must be at least 1."),
+            field_errors={"quantity": [gettext("At least 1.")]},
         )
     if quantity > MAX_LINE_QUANTITY:
         raise CartRequestInvalid(
@@ -69,8 +72,8 @@ def _check_quantity(quantity) -> int:
 def _variant_for_cart(*, variant_id=None, sku=None):
     if variant_id is None and not (sku or "").strip():
         raise CartRequestInvalid(
-            "Say which product: a sku or a variant_id.",
-            field_errors={"sku": ["Give a sku or a variant_id."]},
+            gettext("Say which product: a sku or a variant_id."),
+            field_errors={"sku": [gettext("Give a sku or a variant_id.")]},
         )
     variant = variant_find(variant_id=variant_id, sku=(sku or "").strip() or None)
     if variant is None:
@@ -112,7 +115,7 @@ def cart_add_item(*, cart: Cart, quantity: int, variant_id=None, sku=None) -> Ca
         try:
             cart = _lock(cart)
         except Cart.DoesNotExist:
-            raise CartRequestInvalid("This cart is closed; start a new one.") from None
+            raise CartRequestInvalid(gettext("This cart is closed; start a new one.")) from None
         line = CartItem.objects.filter(cart=cart, variant=variant).first()
         in_cart = line.quantity if line else 0
         if variant.currency != cart.currency:
@@ -285,7 +288,7 @@ def _merge_lines(guest: Cart, mine: Cart) -> list[str]:
 # --- Wishlist --------------------------------------------------------------------
 def _require_user(user):
     if user is None or not user.is_authenticated:
-        raise SignInRequired("Sign in to keep a wishlist.")
+        raise SignInRequired(gettext("Sign in to keep a wishlist."))
 
 
 def wishlist_add(*, user, product_id=None, variant_id=None) -> tuple[WishlistItem, bool]:
@@ -298,12 +301,13 @@ def wishlist_add(*, user, product_id=None, variant_id=None) -> tuple[WishlistIte
     else:
         if product_id is None:
             raise CartRequestInvalid(
-                "Say which product.", field_errors={"product_id": ["Required."]}
+                gettext("Say which product."), field_errors={"product_id": [gettext("Required.")]}
             )
         product = product_find_visible(product_id=product_id)
         if product is None:
             raise CartRequestInvalid(
-                f"There is no product {product_id}.", field_errors={"product_id": ["Unknown."]}
+                f"There is no product {product_id}.",
+                field_errors={"product_id": [gettext("Unknown.")]},
             )
     lookup = {"user": user, "product": product, "variant": variant}
     existing = WishlistItem.objects.filter(**lookup).first()
@@ -349,7 +353,7 @@ def wishlist_move_to_cart(*, user, item_id: int) -> CartItem:
         if len(options) != 1:
             raise CartRequestInvalid(
                 f"Choose a size or colour of {item.product.name} first.",
-                field_errors={"variant_id": ["Choose one."]},
+                field_errors={"variant_id": [gettext("Choose one.")]},
             )
         variant_id = options[0]
     with transaction.atomic():
@@ -397,6 +401,7 @@ def carts_remind_abandoned(*, now=None, limit: int = 200) -> int:
                 channel="email",
                 recipient=cart.user.email,
                 template="abandoned_cart",
+                language=cart.user.preferred_language,
                 context={"customer_name": cart.user.first_name, "items": items},
                 reference=("cart", cart.pk),
             )

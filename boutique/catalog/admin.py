@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin
 
 from boutique.core.errors import DomainError
 
@@ -117,7 +118,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceAdmin):
+class ProductAdmin(TranslationAdmin, ServiceAdmin):
     list_display = (
         "name",
         "thumbnail",
@@ -219,10 +220,13 @@ class ProductAdmin(ServiceAdmin):
 
     def _create(self, request, form, formset):
         data = form.cleaned_data
-        fields = {k: data[k] for k in services.PRODUCT_FIELDS if k not in ("name", "slug")}
+        # The form has name_en, name_ar … (TranslationAdmin), not name itself.
+        fields = {k: data[k] for k in services.PRODUCT_FIELDS if k in data}
+        fields.pop("slug", None)
+        name = fields.pop("name", None) or data["name_en"]
         rows = [f for f in formset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
         product = services.product_create(
-            name=data["name"],
+            name=name,
             slug=data["slug"],
             category=fields.pop("category"),
             tags=data["tags"],
@@ -368,7 +372,7 @@ class CategoryTreeChangeList(ChangeList):
 
 
 @admin.register(Category)
-class CategoryAdmin(ServiceAdmin):
+class CategoryAdmin(TranslationAdmin, ServiceAdmin):
     form = CategoryAdminForm
     list_display = ("indented_name", "slug", "position", "product_count", "is_featured")
     list_filter = ("parent",)
@@ -414,9 +418,9 @@ class CategoryAdmin(ServiceAdmin):
         data = form.cleaned_data
         if not change:
             fields = {k: data[k] for k in services.CATEGORY_FIELDS if data.get(k)}
-            fields.pop("name")
+            name = fields.pop("name", None) or data["name_en"]
             saved = services.category_create(
-                name=data["name"], parent=data["parent"], actor=request.user, **fields
+                name=name, parent=data["parent"], actor=request.user, **fields
             )
         else:
             saved = obj
@@ -444,12 +448,14 @@ class SimpleEntryAdmin(ServiceAdmin):
         else:
             fields = {k: v for k, v in form.cleaned_data.items() if k in self.allowed}
             fields = {k: v for k, v in fields.items() if v not in (None, "")}
+            if "name_en" in fields:  # a translated entry: the English name is its name
+                fields.setdefault("name", fields["name_en"])
             saved = type(self).create(actor=request.user, **fields)
         obj.__dict__.update(saved.__dict__)
 
 
 @admin.register(Brand)
-class BrandAdmin(SimpleEntryAdmin):
+class BrandAdmin(TranslationAdmin, SimpleEntryAdmin):
     list_display = ("name", "slug", "product_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

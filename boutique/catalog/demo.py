@@ -24,6 +24,7 @@ from boutique.inventory.services import stock_adjust
 from boutique.marketplace.models import Seller, SellerStatus
 
 from . import services
+from .demo_translations import demo_translations_apply
 from .models import AgeBand, Brand, Category, Product, Tag, Variant
 
 SKU_PREFIX = "DEMO-"
@@ -305,6 +306,7 @@ def demo_catalog_load(
             continue
         _product_create(spec, categories, brands, tags, seller, actor=actor, images=images)
         created += 1
+    demo_translations_apply(actor=actor)
     products = Product.objects.filter(variants__sku__startswith=SKU_PREFIX).distinct().count()
     return DemoCatalogSummary(products, Category.objects.count(), created)
 

@@ -10,6 +10,7 @@ is replaced by the closest word in the index (difflib) and searched again.
 import difflib
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -28,11 +29,28 @@ SQLITE_TYPO_CUTOFF = 0.8
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+def _every_language(obj, field: str) -> str:
+    """The field's text in every language the shop speaks (each once), so a
+    search in Arabic or French finds what was translated (catalog/translation.py)."""
+    texts = []
+    for code, _name in settings.LANGUAGES:
+        text = getattr(obj, f"{field}_{code}", None) or ""
+        if text and text not in texts:
+            texts.append(text)
+    return " ".join(texts) or (getattr(obj, field, "") or "")
+
+
 def search_document(product: Product) -> tuple[str, str, str]:
-    """(name, keywords, description) — keywords are brand, tags and category."""
-    keywords = [product.brand.name if product.brand_id else "", product.category.name]
-    keywords += [tag.name for tag in product.tags.all()]
-    return product.name, " ".join(k for k in keywords if k), product.description or ""
+    """(name, keywords, description) — keywords are brand, tags and category;
+    each in every language it has been translated into."""
+    keywords = [_every_language(product.brand, "name") if product.brand_id else ""]
+    keywords.append(_every_language(product.category, "name"))
+    keywords += [_every_language(tag, "name") for tag in product.tags.all()]
+    return (
+        _every_language(product, "name"),
+        " ".join(k for k in keywords if k),
+        _every_language(product, "description"),
+    )
 
 
 def search_index_product(product: Product) -> None:
@@ -77,6 +95,9 @@ def _postgres(queryset, text: str):
     # Full-text rank first; word similarity breaks ties and ranks typo matches.
     rank = SearchRank(F("search_vector"), query, weights=[0.1, 0.2, 0.5, 1.0])
     similarity = TrigramWordSimilarity(Value(text), "name")
+    # The trigram match reads the base `name` column, which its index covers:
+    # no rewriting to name_<language> (django-modeltranslation) here.
+    queryset = queryset.rewrite(False) if hasattr(queryset, "rewrite") else queryset
     return queryset.annotate(
         relevance=Greatest(rank, Value(0.0), output_field=FloatField()) + similarity * 0.01
         # The similarity threshold is settings.SEARCH_WORD_SIMILARITY, set on

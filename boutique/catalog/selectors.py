@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import CharField, Count, Prefetch, Q, Value
 from django.utils import translation
+from django.utils.translation import gettext
 
 from boutique.core.errors import NotFound
 from boutique.inventory.selectors import (
@@ -390,10 +391,10 @@ def age_bands() -> list[AgeBand]:
 def availability_label(*, available: int, one_of_a_kind: bool, low: int = 3) -> str:
     """What a customer reads about units they can buy now (not on-hand units)."""
     if available <= 0:
-        return "Sold" if one_of_a_kind else "Out of stock"
+        return gettext("Sold") if one_of_a_kind else gettext("Out of stock")
     if available <= low and not one_of_a_kind:
-        return f"Only {available} left"
-    return "In stock"
+        return gettext("Only %(available)s left") % {"available": available}
+    return gettext("In stock")
 
 
 def product_get_for_storefront(*, slug: str) -> Product:

@@ -8,6 +8,7 @@ audits the change, all in one transaction.
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
@@ -35,7 +36,13 @@ from .models import (
 )
 from .search import search_index_product
 
+# Per-language copies of name and description (catalog/translation.py), which
+# the back office edits beside the fields themselves: name_en, name_ar, …
+TRANSLATED_FIELDS = tuple(
+    f"{field}_{code}" for field in ("name", "description") for code, _ in settings.LANGUAGES
+)
 PRODUCT_FIELDS = (
+    *TRANSLATED_FIELDS,
     "name",
     "slug",
     "description",
@@ -392,9 +399,12 @@ def tag_create(*, name: str, actor=None, **fields) -> Tag:
 
 # --- Back-office edits: images, categories, brands, tags, age bands -------------
 IMAGE_FIELDS = ("alt_text", "is_primary", "position")
-CATEGORY_FIELDS = ("name", "slug", "description", "position", "image", "is_featured")
-BRAND_FIELDS = ("name", "slug", "description")
-TAG_FIELDS = ("name", "slug", "description", "image")
+CATEGORY_FIELDS = (
+    *TRANSLATED_FIELDS,
+    *("name", "slug", "description", "position", "image", "is_featured"),
+)
+BRAND_FIELDS = (*TRANSLATED_FIELDS, "name", "slug", "description")
+TAG_FIELDS = (*TRANSLATED_FIELDS, "name", "slug", "description", "image")
 AGE_BAND_FIELDS = ("label", "slug", "min_months", "max_months", "position")
 
 
@@ -506,7 +516,7 @@ def _keyword_update(instance, fields: dict, *, allowed, action: str, actor, prod
         saved, _, new = _fields_update(
             instance, fields, allowed=allowed, action=action, actor=actor
         )
-        if "name" in new:
+        if any(key == "name" or key.startswith("name_") for key in new):
             _reindex(products)
     return saved
 

@@ -20,7 +20,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
+from boutique.accounts.services.preferences import language_supported
 from boutique.audit.services import audit_record
 from boutique.cart.locks import cart_for_update
 from boutique.cart.models import Cart, CartItem, CartStatus
@@ -102,7 +104,7 @@ class CleanCheckout:
 def _clean_text(value) -> str:
     text = "" if value is None else str(value)
     if "\x00" in text:
-        raise CheckoutInvalid("Text fields cannot contain NUL characters.")
+        raise CheckoutInvalid(gettext("Text fields cannot contain NUL characters."))
     return text.strip()
 
 
@@ -170,11 +172,11 @@ def checkout_clean(*, data: CheckoutInput, user=None, require_method: bool = Tru
     if len(coupon) > 40:
         errors["coupon"] = ["Unknown coupon code."]
     if errors:
-        raise CheckoutInvalid("Some checkout details need fixing.", field_errors=errors)
+        raise CheckoutInvalid(gettext("Some checkout details need fixing."), field_errors=errors)
     if method is not None and not method.serves(shipping["country"]):
         raise ShippingNotAvailable(
             f"{method.name} does not deliver to {shipping['country']}.",
-            field_errors={"shipping_method": ["Not available for this country."]},
+            field_errors={"shipping_method": [gettext("Not available for this country.")]},
         )
     return CleanCheckout(
         email=email.lower() if not signed_in else email,
@@ -297,7 +299,7 @@ def checkout_quote(*, cart: Cart | None, user=None, data: CheckoutInput, strict_
     clean = checkout_clean(data=data, user=user, require_method=False)
     items = _cart_items(cart) if cart is not None else []
     if not items:
-        raise CartEmpty("Your cart is empty.")
+        raise CartEmpty(gettext("Your cart is empty."))
     problems = _cart_problems(items)
     clean = _with_gift(cart, clean)[1]
     prior = orders_selectors.prior_order_count(user=user, email=clean.email)
@@ -412,8 +414,8 @@ def _clean_key(key) -> str | None:
     key = str(key).strip()
     if not key or len(key) > 100 or not key.isprintable() or not key.isascii():
         raise CheckoutInvalid(
-            "An Idempotency-Key is 1 to 100 printable ASCII characters.",
-            field_errors={"idempotency_key": ["Invalid."]},
+            gettext("An Idempotency-Key is 1 to 100 printable ASCII characters."),
+            field_errors={"idempotency_key": [gettext("Invalid.")]},
         )
     return key
 
@@ -431,7 +433,7 @@ def order_place(
         if existing is not None:
             return existing, False
     if cart is None:
-        raise CartEmpty("Your cart is empty.")
+        raise CartEmpty(gettext("Your cart is empty."))
     try:
         return _place(cart=cart, user=user, clean=clean, key=key, fingerprint=fingerprint)
     except IntegrityError:
@@ -457,7 +459,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
             locked = None
         items = _cart_items(locked) if locked is not None else []
         if not items:
-            raise CartEmpty("Your cart is empty.")
+            raise CartEmpty(gettext("Your cart is empty."))
         not_sold = [i for i in items if i.variant_id not in purchasable_ids([i.variant_id])]
         if not_sold:
             skus = ", ".join(i.variant.sku for i in not_sold)
@@ -487,6 +489,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
             phone=clean.phone,
             payment_method=clean.payment_method,
             currency=quote.currency,
+            language=language_supported(get_language()),
             exchange_rate=quote.rate,
             subtotal=quote.subtotal,
             discount=quote.discount,
@@ -572,6 +575,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
             channel="email",
             recipient=order.email,
             template="order_confirmation",
+            language=order.email_language,
             context={
                 "number": order.number,
                 "total": str(order.total),
@@ -584,6 +588,7 @@ def _place(*, cart: Cart, user, clean: CleanCheckout, key, fingerprint) -> tuple
                 channel="email",
                 recipient=order.email,
                 template="bank_transfer_instructions",
+                language=order.email_language,
                 context={
                     "number": order.number,
                     "total": str(order.total),

@@ -68,6 +68,7 @@ def notification_send(notification_id: int) -> str | None:
             template=row.template,
             context=row.context,
             message_id=notification_message_id(row.pk),
+            language=row.language,
         )
     except Exception as exc:  # any channel failure becomes a retry, never a crash
         return _record_failure(row, exc)

@@ -25,6 +25,8 @@ class Notification(TimeStamped):
     recipient = models.CharField(max_length=254)
     template = models.CharField(max_length=80)
     context = models.JSONField(default=dict, blank=True)
+    # Written in this language (settings.LANGUAGES; "" = the shop's default).
+    language = models.CharField(max_length=10, blank=True, default="")
     status = models.CharField(
         max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )

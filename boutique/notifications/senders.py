@@ -14,7 +14,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from .models import Channel
 
@@ -23,28 +25,28 @@ logger = logging.getLogger(__name__)
 # Every message the shop sends, with its email subject. `{…}` names come from
 # the notification's context (a missing one renders empty, never fails).
 SUBJECTS = {
-    "order_confirmation": "Your {shop_name} order {number} is confirmed",
-    "payment_received": "Payment received for order {number}",
-    "bank_transfer_instructions": "How to pay for order {number} by bank transfer",
-    "order_shipped": "Your order {number} is on its way",
-    "order_out_for_delivery": "Your order {number} is out for delivery today",
-    "order_delivered": "Your order {number} has been delivered",
-    "refund_issued": "Refund {refund_number} for order {number}",
-    "order_cancelled": "Your order {number} has been cancelled",
-    "low_stock": "Low stock: {sku}",
-    "abandoned_cart": "You left something in your {shop_name} bag",
-    "seller_application": "New seller application: {store_name}",
-    "seller_active": "Your store {store_name} is open on {shop_name}",
-    "seller_rejected": "Your seller application for {store_name}",
-    "seller_suspended": "Your store {store_name} is suspended",
-    "seller_closed": "Your store {store_name} is closed",
-    "payout_created": "Payout statement {payout_id}: {net}",
-    "payout_paid": "Payout {payout_id} paid: {net}",
-    "support_reply": "We answered your message: {subject}",
-    "birthday_reminder": "{child_name} turns {turning} soon: sizes and gift ideas",
-    "registry_gift_bought": "A gift from your registry {title} was bought",
-    "product_recall": "Safety recall: {product}",
-    "back_in_stock": "Back in stock: {product}",
+    "order_confirmation": _("Your {shop_name} order {number} is confirmed"),
+    "payment_received": _("Payment received for order {number}"),
+    "bank_transfer_instructions": _("How to pay for order {number} by bank transfer"),
+    "order_shipped": _("Your order {number} is on its way"),
+    "order_out_for_delivery": _("Your order {number} is out for delivery today"),
+    "order_delivered": _("Your order {number} has been delivered"),
+    "refund_issued": _("Refund {refund_number} for order {number}"),
+    "order_cancelled": _("Your order {number} has been cancelled"),
+    "low_stock": _("Low stock: {sku}"),
+    "abandoned_cart": _("You left something in your {shop_name} bag"),
+    "seller_application": _("New seller application: {store_name}"),
+    "seller_active": _("Your store {store_name} is open on {shop_name}"),
+    "seller_rejected": _("Your seller application for {store_name}"),
+    "seller_suspended": _("Your store {store_name} is suspended"),
+    "seller_closed": _("Your store {store_name} is closed"),
+    "payout_created": _("Payout statement {payout_id}: {net}"),
+    "payout_paid": _("Payout {payout_id} paid: {net}"),
+    "support_reply": _("We answered your message: {subject}"),
+    "birthday_reminder": _("{child_name} turns {turning} soon: sizes and gift ideas"),
+    "registry_gift_bought": _("A gift from your registry {title} was bought"),
+    "product_recall": _("Safety recall: {product}"),
+    "back_in_stock": _("Back in stock: {product}"),
 }
 TEMPLATE_NAMES = tuple(SUBJECTS)
 
@@ -132,7 +134,7 @@ def message_context(template: str, context: dict) -> dict:
 
 
 def email_subject(template: str, context: dict) -> str:
-    pattern = SUBJECTS.get(template, "A message from {shop_name}")
+    pattern = str(SUBJECTS.get(template, _("A message from {shop_name}")))
     values = defaultdict(str, {k: v for k, v in context.items() if isinstance(v, str | int)})
     return " ".join(pattern.format_map(values).split())
 
@@ -171,11 +173,35 @@ def notification_message_id(notification_id: int) -> str:
     return f"<notification-{int(notification_id)}@{host}>"
 
 
+def message_language(language: str | None) -> str:
+    """`language` if the shop speaks it, else the shop's default."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
 def deliver(
-    *, channel: str, recipient: str, template: str, context: dict, message_id: str = ""
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict,
+    message_id: str = "",
+    language: str = "",
 ) -> None:
     """Send one message now, or raise whatever the channel raised. `message_id`
-    (see notification_message_id) becomes the email's Message-ID."""
+    (see notification_message_id) becomes the email's Message-ID. Subject,
+    body, money and dates are written in `language` (the recipient's)."""
+    with translation.override(message_language(language)):
+        _deliver(
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            context=context,
+            message_id=message_id,
+        )
+
+
+def _deliver(*, channel: str, recipient: str, template: str, context: dict, message_id: str):
     if channel == Channel.EMAIL:
         email = render_email(template, context)
         email.to = [recipient]

@@ -11,8 +11,16 @@ from .models import Channel, Notification
 
 
 def notification_enqueue(
-    *, channel: str, recipient: str, template: str, context: dict, reference=None
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict,
+    reference=None,
+    language: str = "",
 ) -> Notification:
+    """Queue one message, written in `language` (the recipient's; "" = the
+    shop's default) when it is sent."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}.")
     ref_type, ref_id = reference or ("", "")
@@ -21,6 +29,7 @@ def notification_enqueue(
         recipient=recipient,
         template=template,
         context=context,
+        language=language or "",
         reference_type=ref_type,
         reference_id=str(ref_id),
     )

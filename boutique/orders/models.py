@@ -165,6 +165,8 @@ class Order(TimeStamped):
     )
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY)
+    # The shop's language when the order was placed (a guest's emails use it).
+    language = models.CharField(max_length=10, blank=True, default="")
     exchange_rate = models.DecimalField(
         max_digits=18,
         decimal_places=6,
@@ -223,6 +225,13 @@ class Order(TimeStamped):
 
     def __str__(self):
         return self.number
+
+    @property
+    def email_language(self) -> str:
+        """The language its emails are written in: the customer's chosen one,
+        else the one the order was placed in ("" = the shop's default)."""
+        user = self.user if self.user_id else None
+        return (user.preferred_language if user else "") or self.language
 
 
 class OrderItem(models.Model):

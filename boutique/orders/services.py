@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from boutique.accounts.models import OtpPurpose
 from boutique.accounts.services import otp_check, otp_request, phone_normalise
@@ -120,6 +121,7 @@ def order_transition(*, order: Order, target: str, actor=None) -> Order:
                 channel="email",
                 recipient=order.email,
                 template="payment_received",
+                language=order.email_language,
                 context={
                     "number": order.number,
                     "amount": str(order.total),
@@ -143,7 +145,7 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", by_customer=None
     with transaction.atomic():
         order = _locked(order)
         if by_customer is not None and order.user_id != by_customer.pk:
-            raise OrderNotFound("No such order in your account.")
+            raise OrderNotFound(gettext("No such order in your account."))
         if order.status not in domain.CANCELLABLE:
             raise IllegalTransition(
                 f"Order {order.number} is {order.status}; only orders that have not shipped "
@@ -177,6 +179,7 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", by_customer=None
             channel="email",
             recipient=order.email,
             template="order_cancelled",
+            language=order.email_language,
             context={
                 "number": order.number,
                 "reason": reason,
@@ -212,7 +215,7 @@ def exchange_rate_set(*, currency: str, rate, effective_from=None, actor=None) -
     """Staff record a new rate. Placed orders keep the rate they were placed at."""
     if currency == BASE_CURRENCY or currency not in dict(CURRENCY_CHOICES):
         raise ValidationFailed(
-            "Rates are for currencies other than US dollars.",
+            gettext("Rates are for currencies other than US dollars."),
             field_errors={"currency": [str(currency)]},
         )
     try:
@@ -220,7 +223,9 @@ def exchange_rate_set(*, currency: str, rate, effective_from=None, actor=None) -
     except (InvalidOperation, ValueError):
         value = Decimal(0)
     if not value.is_finite() or value <= 0:
-        raise ValidationFailed("A rate is a positive number.", field_errors={"rate": [str(rate)]})
+        raise ValidationFailed(
+            gettext("A rate is a positive number."), field_errors={"rate": [str(rate)]}
+        )
     with transaction.atomic():
         row = ExchangeRate(
             currency=currency,
@@ -232,7 +237,7 @@ def exchange_rate_set(*, currency: str, rate, effective_from=None, actor=None) -
             row.full_clean()
         except DjangoValidationError as exc:
             raise ValidationFailed(
-                "The rate is not valid.", field_errors=validation_errors_from_django(exc)
+                gettext("The rate is not valid."), field_errors=validation_errors_from_django(exc)
             ) from exc
         row.save()
         catalog_changed()  # the currency picker on cached pages lists it
@@ -314,7 +319,9 @@ def order_cod_confirm(*, order: Order, code: str, actor=None) -> Order:
     no longer expires (payment comes at the door)."""
     _cod_pending(order)
     if not order.phone:
-        raise ValidationFailed("Ask for a code first.", field_errors={"code": ["Ask for a code."]})
+        raise ValidationFailed(
+            gettext("Ask for a code first."), field_errors={"code": [gettext("Ask for a code.")]}
+        )
     otp_check(phone=order.phone, code=code, purpose=OtpPurpose.CONFIRM_ORDER)
     with transaction.atomic():
         now = timezone.now()

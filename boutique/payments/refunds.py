@@ -378,6 +378,7 @@ def _complete(refund: Refund, *, provider_ref: str) -> None:
         channel="email",
         recipient=order.email,
         template="refund_issued",
+        language=order.email_language,
         context={
             "number": order.number,
             "refund_number": refund.refund_number,

@@ -271,6 +271,7 @@ def _notify(order: Order, shipment: Shipment, event: TrackingEvent) -> None:
         channel="email",
         recipient=order.email,
         template=template,
+        language=order.email_language,
         context={
             "number": order.number,
             "shipment_id": shipment.pk,

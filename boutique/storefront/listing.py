@@ -6,26 +6,28 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from boutique.catalog.selectors import FacetOption
 
 SORT_LABELS = {
-    "relevance": "Best match",
-    "newest": "Newest",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-    "name": "Name A–Z",
-    "rating": "Best rated",
+    "relevance": _("Best match"),
+    "newest": _("Newest"),
+    "price_asc": _("Price: low to high"),
+    "price_desc": _("Price: high to low"),
+    "name": _("Name A–Z"),
+    "rating": _("Best rated"),
 }
 # (query parameter, legend, the ProductFilters field holding its chosen values)
 FACETS = (
-    ("brand", "Brand", "brands"),
-    ("size", "Size", "sizes"),
-    ("color", "Color", "colors"),
-    ("tag", "Collections", "tags"),
-    ("seller", "Sold by", "sellers"),
-    ("material", "Material", "materials"),
-    ("certification", "Safety certification", "certifications"),
+    ("brand", _("Brand"), "brands"),
+    ("size", _("Size"), "sizes"),
+    ("color", _("Color"), "colors"),
+    ("tag", _("Collections"), "tags"),
+    ("seller", _("Sold by"), "sellers"),
+    ("material", _("Material"), "materials"),
+    ("certification", _("Safety certification"), "certifications"),
 )
 
 
@@ -39,16 +41,22 @@ def age_text(min_months: int | None, max_months: int | None) -> str:
     if not bounds:
         return ""
     in_years = all(m % 12 == 0 for m in bounds) and max(bounds) >= 24
-    unit = "years" if in_years else "months"
 
     def number(months: int) -> str:
         return str(months // 12 if in_years else months)
 
     if min_months is not None and max_months is not None:
-        return f"{number(min_months)}–{number(max_months)} {unit}"
+        low, high = number(min_months), number(max_months)
+        if in_years:
+            return gettext("%(low)s–%(high)s years") % {"low": low, "high": high}
+        return gettext("%(low)s–%(high)s months") % {"low": low, "high": high}
     if min_months is not None:
-        return f"{number(min_months)} {unit} and up"
-    return f"Up to {number(max_months)} {unit}"
+        if in_years:
+            return gettext("%(low)s years and up") % {"low": number(min_months)}
+        return gettext("%(low)s months and up") % {"low": number(min_months)}
+    if in_years:
+        return gettext("Up to %(high)s years") % {"high": number(max_months)}
+    return gettext("Up to %(high)s months") % {"high": number(max_months)}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from .views import (
     children,
     currency,
     home,
+    language,
     orders,
     payments,
     product,
@@ -51,6 +52,7 @@ urlpatterns = [
     path("s/<slug:slug>/", seller_onboarding.store_page, name="store"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("currency/", currency.currency_choose, name="currency_choose"),
+    path("language/", language.language_choose, name="language_choose"),
     # Cart
     path("cart/", cart.cart_page, name="cart"),
     path("cart/drawer/", cart.cart_drawer, name="cart_drawer"),

@@ -156,6 +156,7 @@ def _notify_reply(conversation: Conversation, message: Message) -> None:
         channel="email",
         recipient=recipient,
         template="support_reply",
+        language=conversation.user.preferred_language if conversation.user_id else "",
         context={
             "customer_name": conversation.customer_name,
             "subject": conversation.subject,

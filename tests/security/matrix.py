@@ -141,6 +141,7 @@ PAGES = [
     ),
     Entry("sitemap.xml", "GET", everyone(OK)),
     Entry("currency/", "POST", everyone(ALLOWED)),
+    Entry("language/", "POST", everyone(ALLOWED)),
     # Cart: everyone has their own (a guest's by session); A's lines are A's.
     Entry("cart/", "GET", everyone(OK)),
     Entry("cart/drawer/", "GET", everyone(redirect("/cart/"))),

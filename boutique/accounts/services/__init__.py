@@ -9,6 +9,7 @@ from .addressbook import (
     child_update,
 )
 from .otp import otp_check, otp_request, otp_verify, phone_normalise
+from .preferences import language_supported, user_set_language
 from .privacy import user_data_export, user_delete, user_password_confirm
 from .tokens import token_authenticate, token_issue, token_revoke
 from .users import (
@@ -35,6 +36,7 @@ __all__ = [
     "child_update",
     "email_verification_confirm",
     "email_verification_send",
+    "language_supported",
     "otp_check",
     "otp_request",
     "otp_verify",
@@ -49,6 +51,7 @@ __all__ = [
     "user_password_confirm",
     "user_register",
     "user_set_groups",
+    "user_set_language",
     "user_set_password",
     "user_set_role",
     "user_set_status",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from boutique.audit.services import audit_record
 from boutique.core.errors import ValidationFailed
@@ -28,14 +29,16 @@ def _phone(phone: str) -> str:
     except InvalidPhone as exc:
         raise ValidationFailed(str(exc), field_errors={"phone": [str(exc)]}) from exc
     if not normalised:
-        raise ValidationFailed("Enter your phone number.", field_errors={"phone": ["Required."]})
+        raise ValidationFailed(
+            gettext("Enter your phone number."), field_errors={"phone": [gettext("Required.")]}
+        )
     return normalised
 
 
 def _purpose(purpose: str) -> str:
     if purpose not in OtpPurpose.values:
         raise ValidationFailed(
-            f"Unknown purpose {purpose!r}.", field_errors={"purpose": ["Unknown purpose."]}
+            f"Unknown purpose {purpose!r}.", field_errors={"purpose": [gettext("Unknown purpose.")]}
         )
     return purpose
 
@@ -63,7 +66,7 @@ def otp_request(*, phone: str, purpose: str = OtpPurpose.LOGIN) -> OtpCode:
             )
         if len(recent) >= settings.OTP_MAX_PER_HOUR:
             raise OtpThrottled(
-                "Too many codes were sent to this number. Try again in an hour.",
+                gettext("Too many codes were sent to this number. Try again in an hour."),
                 retry_after=3600,
             )
         OtpCode.objects.filter(phone=phone, purpose=purpose, consumed_at__isnull=True).update(
@@ -97,11 +100,11 @@ def _check_code(*, phone: str, purpose: str, code: str) -> OtpCode:
             .first()
         )
         if otp is None:
-            raise OtpInvalid("No code is waiting for this number. Ask for a new one.")
+            raise OtpInvalid(gettext("No code is waiting for this number. Ask for a new one."))
         if otp.expires_at <= now:
-            raise OtpExpired("This code has expired. Ask for a new one.")
+            raise OtpExpired(gettext("This code has expired. Ask for a new one."))
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise OtpAttemptsExceeded("Too many wrong codes. Ask for a new one.")
+            raise OtpAttemptsExceeded(gettext("Too many wrong codes. Ask for a new one."))
         matches = code.isdigit() and otp_matches(
             code=code,
             phone=phone,
@@ -118,7 +121,7 @@ def _check_code(*, phone: str, purpose: str, code: str) -> OtpCode:
     if not matches:
         left = settings.OTP_MAX_ATTEMPTS - otp.attempts
         if left <= 0:
-            raise OtpAttemptsExceeded("Too many wrong codes. Ask for a new one.")
+            raise OtpAttemptsExceeded(gettext("Too many wrong codes. Ask for a new one."))
         raise OtpInvalid(f"The code is not right. {left} tries left.")
     return otp
 
@@ -132,8 +135,8 @@ def otp_verify(
     phone, purpose = _phone(phone), _purpose(purpose)
     if purpose == OtpPurpose.VERIFY_PHONE and (user is None or user.phone != phone):
         raise ValidationFailed(
-            "Sign in and verify the phone number on your account.",
-            field_errors={"phone": ["This is not the phone number on your account."]},
+            gettext("Sign in and verify the phone number on your account."),
+            field_errors={"phone": [gettext("This is not the phone number on your account.")]},
         )
     _check_code(phone=phone, purpose=purpose, code=code)
     now = timezone.now()

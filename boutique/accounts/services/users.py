@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from boutique.audit.services import audit_record, changed, snapshot
 from boutique.core.errors import ValidationFailed, validation_errors_from_django
@@ -49,7 +50,7 @@ def _normalised_identifiers(*, email, phone, username) -> dict:
     if values["username"] and not _is_plain_username(values["username"]):
         errors["username"] = ["A username cannot contain @, start with + or be a phone number."]
     if errors:
-        raise ValidationFailed("Some fields are not valid.", field_errors=errors)
+        raise ValidationFailed(gettext("Some fields are not valid."), field_errors=errors)
     return values
 
 
@@ -116,7 +117,7 @@ def _full_clean(user: User, *, exclude=()) -> None:
         user.full_clean(exclude=["password", *exclude], validate_unique=False)
     except ValidationError as exc:
         raise ValidationFailed(
-            "Some fields are not valid.", field_errors=validation_errors_from_django(exc)
+            gettext("Some fields are not valid."), field_errors=validation_errors_from_django(exc)
         ) from exc
 
 
@@ -125,7 +126,7 @@ def _check_password(password: str, user: User) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationFailed(
-            "The password is not strong enough.", field_errors={"password": exc.messages}
+            gettext("The password is not strong enough."), field_errors={"password": exc.messages}
         ) from exc
 
 
@@ -147,8 +148,8 @@ def user_register(
     values = _normalised_identifiers(email=email, phone=phone, username=username)
     if not values["email"] and not values["phone"]:
         raise ValidationFailed(
-            "Give an email address or a phone number.",
-            field_errors={"email": ["Give an email address or a phone number."]},
+            gettext("Give an email address or a phone number."),
+            field_errors={"email": [gettext("Give an email address or a phone number.")]},
         )
     user = User(
         **values,
@@ -174,7 +175,7 @@ def user_register(
                 new=snapshot(user, (*PROFILE_FIELDS, "role", "status", "is_superuser")),
             )
     except IntegrityError as exc:
-        raise DuplicateAccount("An account with these details already exists.") from exc
+        raise DuplicateAccount(gettext("An account with these details already exists.")) from exc
     if user.email and send_verification:
         email_verification_send(user=user)
     return user
@@ -204,8 +205,8 @@ def user_update_profile(*, user: User, actor: User, **fields) -> User:
                 setattr(locked, key, value)
             if not locked.email and not locked.phone:
                 raise ValidationFailed(
-                    "Keep an email address or a phone number.",
-                    field_errors={"email": ["Keep an email address or a phone number."]},
+                    gettext("Keep an email address or a phone number."),
+                    field_errors={"email": [gettext("Keep an email address or a phone number.")]},
                 )
             if locked.email != before["email"]:
                 locked.email_verified_at = None
@@ -218,7 +219,7 @@ def user_update_profile(*, user: User, actor: User, **fields) -> User:
             if new:
                 audit_record(entity=locked, action="user.updated", actor=actor, old=old, new=new)
     except IntegrityError as exc:
-        raise DuplicateAccount("An account with these details already exists.") from exc
+        raise DuplicateAccount(gettext("An account with these details already exists.")) from exc
     if locked.email and locked.email != before["email"]:
         email_verification_send(user=locked)
     return locked
@@ -228,7 +229,9 @@ def user_set_status(*, user: User, status: str, actor: User | None, reason: str 
     """Activate, deactivate or ban. A user who is not active loses every API token
     and every session at once (sessions stop resolving to an inactive user)."""
     if status not in Status.values:
-        raise ValidationFailed(f"Unknown status {status!r}.", field_errors={"status": ["Unknown."]})
+        raise ValidationFailed(
+            f"Unknown status {status!r}.", field_errors={"status": [gettext("Unknown.")]}
+        )
     with transaction.atomic(durable=True):
         locked = user_qs_for_update().get(pk=user.pk)
         if locked.status == status:
@@ -254,7 +257,9 @@ def user_set_status(*, user: User, status: str, actor: User | None, reason: str 
 def user_set_role(*, user: User, role: str, actor: User | None) -> User:
     """Change the role; admins are staff of the back office, others are not."""
     if role not in Role.values:
-        raise ValidationFailed(f"Unknown role {role!r}.", field_errors={"role": ["Unknown."]})
+        raise ValidationFailed(
+            f"Unknown role {role!r}.", field_errors={"role": [gettext("Unknown.")]}
+        )
     with transaction.atomic(durable=True):
         locked = user_qs_for_update().get(pk=user.pk)
         if locked.role == role:
@@ -317,7 +322,7 @@ def user_authenticate(*, request, login: str, password: str) -> User:
         return user
     if getattr(request, "axes_locked_out", False):
         raise AccountLockedOut(
-            "Too many failed sign-ins. Try again later or reset your password.",
+            gettext("Too many failed sign-ins. Try again later or reset your password."),
             retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()),
         )
     candidate = user_find_by_login(login)

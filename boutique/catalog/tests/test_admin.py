@@ -36,10 +36,11 @@ def staff_client(client):
 
 def _product_post(category, **extra):
     data = {
-        "name": "Sun hat",
+        # The back office edits each language (django-modeltranslation).
+        "name_en": "Sun hat",
         "slug": "sun-hat",
         "status": "draft",
-        "description": "",
+        "description_en": "",
         "category": category.pk,
         "age_min_months": "",
         "age_max_months": "",
@@ -134,7 +135,7 @@ def test_editing_a_product_and_its_variants_goes_through_services(staff_client):
     url = reverse("admin:catalog_product_change", args=[product.pk])
     data = _product_post(
         product.category,
-        name="Warm wool hat",
+        name_en="Warm wool hat",
         slug=product.slug,
         status="active",
         **{
@@ -167,7 +168,10 @@ def test_editing_a_product_and_its_variants_goes_through_services(staff_client):
     assert Stock.objects.filter(variant__sku="NEW-1", on_hand=0).exists()
     assert AuditLog.objects.filter(action="variant.updated", entity_id=str(variant.pk)).exists()
     assert AuditLog.objects.filter(action="variant.created").exists()
-    assert AuditLog.objects.get(action="product.updated").new == {"name": "Warm wool hat"}
+    assert AuditLog.objects.get(action="product.updated").new == {
+        "name_en": "Warm wool hat",
+        "name": "Warm wool hat",
+    }
 
 
 def test_image_added_in_admin_becomes_primary_with_thumbnails(staff_client, media_root):
@@ -260,7 +264,7 @@ def test_category_changelist_is_a_depth_first_tree_with_counts(staff_client, cat
 def test_category_add_and_move_go_through_services(staff_client, catalog):
     add = staff_client.post(
         reverse("admin:catalog_category_add"),
-        {"name": "Hats", "slug": "hats", "parent": catalog.clothing.pk, "position": "0"},
+        {"name_en": "Hats", "slug": "hats", "parent": catalog.clothing.pk, "position": "0"},
     )
     assert add.status_code == 302
     hats = Category.objects.get(slug="hats")
@@ -269,7 +273,7 @@ def test_category_add_and_move_go_through_services(staff_client, catalog):
 
     move = staff_client.post(
         reverse("admin:catalog_category_change", args=[hats.pk]),
-        {"name": "Hats", "slug": "hats", "parent": catalog.gear.pk, "position": "0"},
+        {"name_en": "Hats", "slug": "hats", "parent": catalog.gear.pk, "position": "0"},
     )
     assert move.status_code == 302
     hats.refresh_from_db()
@@ -281,7 +285,12 @@ def test_category_cannot_move_into_its_own_descendant(staff_client, catalog):
     url = reverse("admin:catalog_category_change", args=[catalog.clothing.pk])
     response = staff_client.post(
         url,
-        {"name": "Clothing", "slug": "clothing", "parent": catalog.bodysuits.pk, "position": "1"},
+        {
+            "name_en": "Clothing",
+            "slug": "clothing",
+            "parent": catalog.bodysuits.pk,
+            "position": "1",
+        },
     )
     assert response.status_code == 200
     assert "cannot be moved inside itself" in response.content.decode()
@@ -311,8 +320,8 @@ def test_used_entries_cannot_be_deleted_unused_ones_can(staff_client, catalog):
 
 
 def test_brand_tag_and_age_band_saves_are_audited(staff_client):
-    staff_client.post(reverse("admin:catalog_brand_add"), {"name": "Cosy", "slug": "cosy"})
-    staff_client.post(reverse("admin:catalog_tag_add"), {"name": "Gift", "slug": "gift"})
+    staff_client.post(reverse("admin:catalog_brand_add"), {"name_en": "Cosy", "slug": "cosy"})
+    staff_client.post(reverse("admin:catalog_tag_add"), {"name_en": "Gift", "slug": "gift"})
     staff_client.post(
         reverse("admin:catalog_ageband_add"),
         {
@@ -325,7 +334,8 @@ def test_brand_tag_and_age_band_saves_are_audited(staff_client):
     )
     brand = Brand.objects.get(slug="cosy")
     staff_client.post(
-        reverse("admin:catalog_brand_change", args=[brand.pk]), {"name": "Cosy Co", "slug": "cosy"}
+        reverse("admin:catalog_brand_change", args=[brand.pk]),
+        {"name_en": "Cosy Co", "slug": "cosy"},
     )
     assert Brand.objects.get(pk=brand.pk).name == "Cosy Co"
     assert Tag.objects.filter(slug="gift").exists() and AgeBand.objects.filter(slug="newborn")

@@ -77,6 +77,7 @@ def _notify(seller: Seller, template: str, **context) -> None:
         channel="email",
         recipient=recipient,
         template=template,
+        language=seller.owner.preferred_language,
         context={"store_name": seller.store_name, "slug": seller.slug, **context},
         reference=("seller", seller.pk),
     )

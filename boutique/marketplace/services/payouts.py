@@ -216,18 +216,25 @@ def _notify(seller: Seller, payout: Payout, template: str) -> None:
     recipient = seller.contact_email or seller.owner.email
     if not recipient:
         return
+    # Amounts are written now, in the seller's language (the email is too).
+    language = seller.owner.preferred_language
+
+    def money(amount):
+        return format_money(amount, payout.currency, language=language or "en")
+
     notification_enqueue(
         channel="email",
         recipient=recipient,
         template=template,
+        language=language,
         context={
             "store_name": seller.store_name,
             "payout_id": payout.pk,
             "period": f"{payout.period_start.isoformat()} – {payout.period_end.isoformat()}",
-            "gross": format_money(payout.gross_amount, payout.currency),
-            "commission": format_money(payout.commission_amount, payout.currency),
-            "refunds": format_money(payout.refunds_amount, payout.currency),
-            "net": format_money(payout.net_amount, payout.currency),
+            "gross": money(payout.gross_amount),
+            "commission": money(payout.commission_amount),
+            "refunds": money(payout.refunds_amount),
+            "net": money(payout.net_amount),
             "reference": payout.reference,
         },
         reference=("payout", payout.pk),

@@ -79,7 +79,7 @@ def test_email_is_sent_in_process_only_after_commit():
     email = mail.outbox[0]
     assert email.to == ["maya@example.com"]
     assert "BQ-2026-000042" in email.subject
-    assert "84.50 USD" in email.body
+    assert "$84.50" in email.body
     html = email.alternatives[0][0]
     assert "/orders/BQ-2026-000042/" in html
     row.refresh_from_db()

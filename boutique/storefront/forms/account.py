@@ -4,10 +4,12 @@ cleaned data to one accounts service."""
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.validators import RegexValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from boutique.accounts import services
 
-PHONE_HELP = "With the country code, e.g. +961 3 123 456."
+PHONE_HELP = _("With the country code, e.g. +961 3 123 456.")
 
 
 def _password_input(autocomplete: str) -> forms.PasswordInput:
@@ -17,19 +19,19 @@ def _password_input(autocomplete: str) -> forms.PasswordInput:
 class RegisterForm(forms.Form):
     email = forms.EmailField(
         required=False,
-        help_text="We send a link to confirm it.",
+        help_text=_("We send a link to confirm it."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
         required=False,
         max_length=20,
-        help_text=f"An email or a phone number is enough. {PHONE_HELP}",
+        help_text=format_lazy("{} {}", _("An email or a phone number is enough."), PHONE_HELP),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     username = forms.CharField(
         required=False,
         max_length=150,
-        help_text="You can sign in with it too.",
+        help_text=_("You can sign in with it too."),
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     first_name = forms.CharField(
@@ -45,23 +47,23 @@ class RegisterForm(forms.Form):
     password = forms.CharField(
         strip=False,
         widget=_password_input("new-password"),
-        help_text="At least 8 characters; not only digits, not a common password.",
+        help_text=_("At least 8 characters; not only digits, not a common password."),
     )
     password_confirm = forms.CharField(
-        label="Confirm password", strip=False, widget=_password_input("new-password")
+        label=_("Confirm password"), strip=False, widget=_password_input("new-password")
     )
 
     def clean(self):
         cleaned = super().clean()
         password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
         if password and confirm and password != confirm:
-            self.add_error("password_confirm", "The two passwords do not match.")
+            self.add_error("password_confirm", _("The two passwords do not match."))
         return cleaned
 
 
 class SignInForm(forms.Form):
     login = forms.CharField(
-        label="Email, username or phone",
+        label=_("Email, username or phone"),
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
@@ -70,7 +72,7 @@ class SignInForm(forms.Form):
 
 class OtpPhoneForm(forms.Form):
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=20,
         help_text=PHONE_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -79,7 +81,7 @@ class OtpPhoneForm(forms.Form):
 
 class OtpCodeForm(forms.Form):
     code = forms.CharField(
-        label="6-digit code",
+        label=_("6-digit code"),
         max_length=6,
         validators=[RegexValidator(r"^\d{6}$", "Enter the 6 digits from the text message.")],
         widget=forms.TextInput(
@@ -118,7 +120,7 @@ class ProfileForm(forms.Form):
     )
     cart_reminders = forms.BooleanField(
         required=False,
-        label="Email me once about things I leave in my cart",
+        label=_("Email me once about things I leave in my cart"),
     )
 
     @classmethod
@@ -143,7 +145,7 @@ class DeleteAccountForm(forms.Form):
     """The password again, to delete the account: checked by the accounts service."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         max_length=4096,
         widget=_password_input("current-password"),

@@ -12,14 +12,14 @@ from boutique.checkout.services import ADDRESS_FIELDS, MAX_LENGTHS, CheckoutInpu
 from boutique.orders.models import PaymentMethod
 
 ADDRESS_LABELS = {
-    "full_name": "Full name",
-    "phone": "Phone",
-    "line1": "Address",
-    "line2": "Apartment, floor",
-    "city": "City",
-    "state": "State or region",
-    "postal_code": "Postal code",
-    "country": "Country",
+    "full_name": _("Full name"),
+    "phone": _("Phone"),
+    "line1": _("Address"),
+    "line2": _("Apartment, floor"),
+    "city": _("City"),
+    "state": _("State or region"),
+    "postal_code": _("Postal code"),
+    "country": _("Country"),
 }
 ADDRESS_AUTOCOMPLETE = {
     "full_name": "name",
@@ -66,7 +66,7 @@ def _address_field(prefix: str, name: str) -> forms.CharField:
         max_length=MAX_LENGTHS[name],
         required=name not in OPTIONAL_ADDRESS_FIELDS,
         widget=forms.TextInput(attrs=attrs),
-        help_text="Two letters, e.g. LB or FR." if name == "country" else "",
+        help_text=_("Two letters, e.g. LB or FR.") if name == "country" else "",
     )
 
 
@@ -77,17 +77,17 @@ class CheckoutForm(forms.Form):
     # No HTML `required`: hidden fields (a saved address picked) must not block the post.
     use_required_attribute = False
 
-    email = RequiredByServiceEmail(label="Email", max_length=254)
-    saved_address = forms.ChoiceField(label="Ship to", required=False, widget=forms.RadioSelect)
+    email = RequiredByServiceEmail(label=_("Email"), max_length=254)
+    saved_address = forms.ChoiceField(label=_("Ship to"), required=False, widget=forms.RadioSelect)
     billing_same = forms.BooleanField(
-        label="Billing address is the same as shipping", required=False, initial=True
+        label=_("Billing address is the same as shipping"), required=False, initial=True
     )
     shipping_method = forms.CharField(required=False, max_length=20)
-    coupon = forms.CharField(label="Coupon code", required=False, max_length=40)
-    currency = forms.ChoiceField(label="Pay in")
-    payment_method = forms.ChoiceField(label="Payment", widget=forms.RadioSelect)
+    coupon = forms.CharField(label=_("Coupon code"), required=False, max_length=40)
+    currency = forms.ChoiceField(label=_("Pay in"))
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     note = forms.CharField(
-        label="Note for the shop",
+        label=_("Note for the shop"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -192,12 +192,12 @@ def checkout_input(values: dict, *, saved=None) -> CheckoutInput:
 
 class OrderLookupForm(forms.Form):
     number = forms.CharField(
-        label="Order number",
+        label=_("Order number"),
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "BQ-2026-000123", "autocomplete": "off"}),
     )
     email = forms.EmailField(
-        label="Email used for the order",
+        label=_("Email used for the order"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

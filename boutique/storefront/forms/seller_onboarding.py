@@ -2,6 +2,7 @@
 labels and validation: views call the marketplace services, which save."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from boutique.marketplace.models import Seller
 
@@ -45,8 +46,8 @@ class SellerProfileForm(SellerApplyForm):
 
 class SellerCloseForm(forms.Form):
     confirm = forms.BooleanField(
-        label="I understand my store closes for good and its products leave the shop."
+        label=_("I understand my store closes for good and its products leave the shop.")
     )
     reason = forms.CharField(
-        label="Why are you closing? (optional)", required=False, max_length=500
+        label=_("Why are you closing? (optional)"), required=False, max_length=500
     )

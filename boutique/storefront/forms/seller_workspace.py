@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from boutique.catalog.models import Brand, Category, ProductStatus
 from boutique.shipping.models import ShippingProvider
@@ -19,48 +20,48 @@ class ProductForm(forms.Form):
     brand = forms.ModelChoiceField(queryset=Brand.objects.order_by("name"), required=False)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
     age_min_months = forms.IntegerField(
-        label="From age (months)", min_value=0, max_value=300, required=False
+        label=_("From age (months)"), min_value=0, max_value=300, required=False
     )
     age_max_months = forms.IntegerField(
-        label="To age (months)", min_value=0, max_value=300, required=False
+        label=_("To age (months)"), min_value=0, max_value=300, required=False
     )
     status = forms.ChoiceField(
         choices=ProductStatus.choices,
         initial=ProductStatus.DRAFT,
-        help_text="Drafts and archived products are not shown in the shop.",
+        help_text=_("Drafts and archived products are not shown in the shop."),
     )
 
     def clean(self):
         data = super().clean()
         low, high = data.get("age_min_months"), data.get("age_max_months")
         if low is not None and high is not None and low > high:
-            self.add_error("age_max_months", "The age range ends before it starts.")
+            self.add_error("age_max_months", _("The age range ends before it starts."))
         return data
 
 
 class VariantForm(forms.Form):
-    sku = forms.CharField(label="SKU", max_length=64)
+    sku = forms.CharField(label=_("SKU"), max_length=64)
     size = forms.CharField(max_length=40, required=False)
-    color = forms.CharField(label="Colour", max_length=40, required=False)
-    price = forms.DecimalField(label="Price (USD)", max_digits=12, decimal_places=2, min_value=0)
+    color = forms.CharField(label=_("Colour"), max_length=40, required=False)
+    price = forms.DecimalField(label=_("Price (USD)"), max_digits=12, decimal_places=2, min_value=0)
     compare_at_price = forms.DecimalField(
-        label="Was (USD)", max_digits=12, decimal_places=2, min_value=0, required=False
+        label=_("Was (USD)"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
-    is_active = forms.BooleanField(label="On sale in the shop", required=False, initial=True)
+    is_active = forms.BooleanField(label=_("On sale in the shop"), required=False, initial=True)
 
 
 class NewVariantForm(VariantForm):
-    stock = forms.IntegerField(label="Units in stock", min_value=0, initial=0, required=False)
+    stock = forms.IntegerField(label=_("Units in stock"), min_value=0, initial=0, required=False)
 
 
 class ProductCreateForm(ProductForm):
     """A product and its first variant, with its initial stock."""
 
-    sku = forms.CharField(label="SKU", max_length=64)
+    sku = forms.CharField(label=_("SKU"), max_length=64)
     size = forms.CharField(max_length=40, required=False)
-    color = forms.CharField(label="Colour", max_length=40, required=False)
-    price = forms.DecimalField(label="Price (USD)", max_digits=12, decimal_places=2, min_value=0)
-    stock = forms.IntegerField(label="Units in stock", min_value=0, initial=0, required=False)
+    color = forms.CharField(label=_("Colour"), max_length=40, required=False)
+    price = forms.DecimalField(label=_("Price (USD)"), max_digits=12, decimal_places=2, min_value=0)
+    stock = forms.IntegerField(label=_("Units in stock"), min_value=0, initial=0, required=False)
 
     PRODUCT = ("name", "category", "brand", "description", "age_min_months", "age_max_months")
     VARIANT = ("sku", "size", "color", "price", "stock")
@@ -84,30 +85,32 @@ class StockForm(forms.Form):
         initial=RECEIVE,
     )
     quantity = forms.IntegerField(
-        help_text="Receiving: units that arrived. Correcting: + or − units (e.g. -2 for damage)."
+        help_text=_("Receiving: units that arrived. Correcting: + or − units (e.g. -2 for damage).")
     )
     reason = forms.CharField(
-        max_length=255, required=False, help_text="Required when correcting (stocktake, damage…)."
+        max_length=255,
+        required=False,
+        help_text=_("Required when correcting (stocktake, damage…)."),
     )
 
     def clean(self):
         data = super().clean()
         quantity = data.get("quantity")
         if quantity == 0:
-            self.add_error("quantity", "Enter a number of units other than 0.")
+            self.add_error("quantity", _("Enter a number of units other than 0."))
         if data.get("action") == self.ADJUST and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why the count changes.")
+            self.add_error("reason", _("Say why the count changes."))
         if data.get("action") == self.RECEIVE and quantity is not None and quantity < 0:
-            self.add_error("quantity", "Receive a positive number; correct the count to remove.")
+            self.add_error("quantity", _("Receive a positive number; correct the count to remove."))
         return data
 
 
 class ImageForm(forms.Form):
-    image = forms.ImageField(help_text="JPEG, PNG, WebP or GIF, up to 8 MB.")
+    image = forms.ImageField(help_text=_("JPEG, PNG, WebP or GIF, up to 8 MB."))
     alt_text = forms.CharField(
-        label="Description", max_length=200, required=False, help_text="For screen readers."
+        label=_("Description"), max_length=200, required=False, help_text=_("For screen readers.")
     )
-    is_primary = forms.BooleanField(label="Main picture", required=False)
+    is_primary = forms.BooleanField(label=_("Main picture"), required=False)
 
 
 class ShipmentForm(forms.Form):
@@ -115,7 +118,7 @@ class ShipmentForm(forms.Form):
     per item still to ship (`ship_<order item id>`)."""
 
     provider = forms.ModelChoiceField(
-        label="Carrier", queryset=ShippingProvider.objects.filter(is_active=True)
+        label=_("Carrier"), queryset=ShippingProvider.objects.filter(is_active=True)
     )
     tracking_number = forms.CharField(max_length=100, required=False)
     estimated_delivery = forms.DateField(
@@ -161,7 +164,7 @@ class PeriodForm(forms.Form):
         start, end = self.default_period()
         start, end = data.get("start") or start, data.get("end") or end
         if start > end:
-            raise forms.ValidationError("The period ends before it starts.")
+            raise forms.ValidationError(_("The period ends before it starts."))
         if (end - start).days >= MAX_REPORT_DAYS:
             raise forms.ValidationError(f"Choose at most {MAX_REPORT_DAYS} days.")
         data["start"], data["end"] = start, end

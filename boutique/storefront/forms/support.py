@@ -2,23 +2,24 @@
 services decide what is valid (a guest's name and email, lengths)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from boutique.support.models import BODY_MAX, SUBJECT_MAX
 
 
 class ConversationStartForm(forms.Form):
     name = forms.CharField(
-        label="Your name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
-        help_text="We write to you here when we answer, with a link back to this conversation.",
+        help_text=_("We write to you here when we answer, with a link back to this conversation."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    subject = forms.CharField(label="Subject", max_length=SUBJECT_MAX)
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
     body = forms.CharField(
-        label="How can we help?",
+        label=_("How can we help?"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -33,7 +34,7 @@ class ConversationStartForm(forms.Form):
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

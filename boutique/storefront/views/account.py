@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
@@ -33,7 +34,7 @@ def profile(request):
         if form.is_valid():
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             if not changes:
-                messages.info(request, "Nothing to save: your details are unchanged.")
+                messages.info(request, gettext("Nothing to save: your details are unchanged."))
                 return redirect("storefront:profile")
             try:
                 updated = services.user_update_profile(user=user, actor=user, **changes)
@@ -74,7 +75,7 @@ def password_change(request):
                 status = add_domain_error(form, exc, field_map={"password": "new_password1"})
             else:
                 update_session_auth_hash(request, updated)
-                messages.success(request, "Your password is changed.")
+                messages.success(request, gettext("Your password is changed."))
                 return redirect("storefront:profile")
     context = {"form": form, "has_password": user.has_usable_password()}
     return render(request, "storefront/pages/password_change.html", context, status=status)

@@ -4,6 +4,7 @@ services, which answer NotFound (here 404) for someone else's address."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from boutique.accounts import selectors, services
@@ -31,7 +32,7 @@ def address_create(request):
             except DomainError as exc:
                 status = add_domain_error(form, exc)
             else:
-                messages.success(request, "Address saved.")
+                messages.success(request, gettext("Address saved."))
                 return redirect_to(request, "storefront:addresses")
     return _render_form(request, form, status=status)
 
@@ -50,7 +51,7 @@ def address_update(request, address_id: int):
         except DomainError as exc:
             status = add_domain_error(form, exc)
         else:
-            messages.success(request, "Address updated.")
+            messages.success(request, gettext("Address updated."))
             return redirect_to(request, "storefront:addresses")
     return _render_form(request, form, address_id=address_id, status=status)
 
@@ -65,7 +66,7 @@ def _render_form(request, form, *, address_id=None, status=200):
 @not_found_as_404
 def address_delete(request, address_id: int):
     services.address_delete(user=request.user, address_id=address_id)
-    messages.success(request, "Address deleted.")
+    messages.success(request, gettext("Address deleted."))
     return _list_changed(request)
 
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -92,7 +93,7 @@ def signin(request):
 @require_POST
 def signout(request):
     logout(request)
-    messages.info(request, "You are signed out. See you soon!")
+    messages.info(request, gettext("You are signed out. See you soon!"))
     return redirect("storefront:home")
 
 
@@ -150,7 +151,7 @@ def _signin_code_verify(request):
         status = add_domain_error(form, exc)
         return _render_signin_code(request, stage="code", form=form, phone=phone, status=status)
     sign_in(request, user)
-    messages.success(request, "You are signed in.")
+    messages.success(request, gettext("You are signed in."))
     return redirect_to(request, next_url(request))
 
 

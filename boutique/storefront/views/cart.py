@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from boutique.cart import selectors, services
@@ -69,7 +70,7 @@ def cart_add(request):
     try:
         if variant_id is None:
             # A form always sends the chosen option; anything else is a bad request.
-            raise CartRequestInvalid("Choose an option first.")
+            raise CartRequestInvalid(gettext("Choose an option first."))
         line = services.cart_add(
             user=request.user,
             token=request.session.get(CART_SESSION_KEY),
@@ -81,7 +82,7 @@ def cart_add(request):
         messages.error(request, exc.detail)
         status = exc.status
     else:
-        messages.success(request, f"Added {line.variant} to your cart.")
+        messages.success(request, gettext("Added %(item)s to your cart.") % {"item": line.variant})
     if request.htmx:
         return _respond_drawer(request, status=status)
     return redirect(safe_next(request) or reverse("storefront:cart"))

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from boutique.catalog import selectors
 from boutique.catalog.errors import UnknownFilterValue
@@ -58,11 +59,11 @@ def _listing(request, *, category_slug: str = "", is_search: bool = False):
 def _base_context(request, *, is_search: bool) -> dict:
     q = request.GET.get("q", "").strip() if is_search else ""
     if is_search:
-        heading = f"Results for “{q}”" if q else "Search"
+        heading = gettext("Results for “%(q)s”") % {"q": q} if q else gettext("Search")
         action = reverse("storefront:search")
         clear_url = f"{action}?{urlencode({'q': q})}" if q else action
     else:
-        heading, action, clear_url = "Shop", request.path, request.path
+        heading, action, clear_url = gettext("Shop"), request.path, request.path
     return {
         "heading": heading,
         "action_url": action,

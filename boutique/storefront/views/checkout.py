@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -57,7 +58,7 @@ def checkout_start(request):
     Lines that cannot be held send the customer back to the cart to fix them."""
     cart = current_cart(request)
     if cart is None or not cart.items.exists():
-        messages.info(request, "Your cart is empty.")
+        messages.info(request, gettext("Your cart is empty."))
         return redirect_to(request, "storefront:cart")
     problems = checkout_hold(cart=cart)
     if problems:

@@ -4,6 +4,7 @@ Someone else's child is a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from boutique.accounts import selectors, services
@@ -66,7 +67,7 @@ def _render_form(request, form, *, child_id=None, status=200):
 @not_found_as_404
 def child_delete(request, child_id: int):
     services.child_delete(user=request.user, child_id=child_id)
-    messages.success(request, "The child profile is deleted.")
+    messages.success(request, gettext("The child profile is deleted."))
     if request.htmx:
         # The row swaps itself out for this empty body; the message goes out of band.
         return render(request, "storefront/partials/_messages.html", {"oob": True})

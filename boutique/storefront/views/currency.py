@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -17,7 +18,7 @@ def currency_choose(request):
     rates = exchange_rates()
     chosen = request.POST.get("currency", "").strip().upper()
     if chosen not in rates:
-        messages.error(request, "That currency is not offered.")
+        messages.error(request, gettext("That currency is not offered."))
     else:
         request.session[SESSION_KEY] = chosen
         if chosen != "USD":

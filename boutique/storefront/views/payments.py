@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -120,7 +121,7 @@ def order_receipt_upload(request, number: str):
     except DomainError as exc:
         messages.error(request, exc.detail)
         return _again(request, order, status=exc.status)
-    messages.success(request, "Thank you: we received your receipt and will confirm soon.")
+    messages.success(request, gettext("Thank you: we received your receipt and will confirm soon."))
     return redirect_to(request, "storefront:order_detail", order.number)
 
 
@@ -146,6 +147,8 @@ def payment_test_authorise(request, payment_id: int):
             if approve:
                 messages.success(request, f"Thank you! Order {payment.order.number} is paid.")
             else:
-                messages.error(request, "You did not confirm the payment; nothing was charged.")
+                messages.error(
+                    request, gettext("You did not confirm the payment; nothing was charged.")
+                )
         return redirect_to(request, "storefront:order_detail", payment.order.number)
     return render(request, "storefront/pages/test_authorise.html", {"payment": payment})

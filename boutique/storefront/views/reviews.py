@@ -10,6 +10,7 @@ from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from boutique.catalog import selectors as catalog_selectors
@@ -84,7 +85,7 @@ def review_write(request, slug: str):
             status = add_domain_error(form, exc)
         else:
             messages.success(
-                request, "Thank you! Your review will appear once our team has checked it."
+                request, gettext("Thank you! Your review will appear once our team has checked it.")
             )
             return redirect_to(request, reverse("storefront:product", args=[slug]) + "#reviews")
     # Imported here: the product view imports this module for reviews_context.

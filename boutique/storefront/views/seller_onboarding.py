@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from boutique.catalog import selectors as catalog_selectors
@@ -49,7 +50,9 @@ def seller_apply(request):
         except DomainError as exc:
             status = add_domain_error(form, exc)
         else:
-            messages.success(request, "Thank you! We will review your application shortly.")
+            messages.success(
+                request, gettext("Thank you! We will review your application shortly.")
+            )
             return redirect_to(request, "storefront:seller_status")
     return render(request, APPLY_TEMPLATE, {"form": form, "seller": seller}, status=status)
 
@@ -92,7 +95,7 @@ def seller_profile(request):
         except DomainError as exc:
             status = add_domain_error(form, exc)
         else:
-            messages.success(request, "Your store is updated.")
+            messages.success(request, gettext("Your store is updated."))
             return redirect_to(request, "storefront:seller_profile")
     return _render_profile(request, seller, form, status=status)
 
@@ -116,7 +119,9 @@ def seller_close(request):
         except DomainError as exc:
             status = add_domain_error(close_form, exc)
         else:
-            messages.success(request, "Your store is closed. Thank you for selling with us.")
+            messages.success(
+                request, gettext("Your store is closed. Thank you for selling with us.")
+            )
             return redirect_to(request, "storefront:seller_status")
     form = SellerProfileForm(instance=seller)
     return _render_profile(request, seller, form, close_form=close_form, status=status)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -40,9 +41,9 @@ def verify_email(request, token):
 def verify_email_resend(request):
     user = request.user
     if not user.email:
-        messages.info(request, "Add an email address to your profile first.")
+        messages.info(request, gettext("Add an email address to your profile first."))
     elif user.email_verified_at:
-        messages.info(request, "Your email address is already confirmed.")
+        messages.info(request, gettext("Your email address is already confirmed."))
     else:
         try:
             rate_limit(request, scope="email_send", key=f"user:{user.pk}")
@@ -61,7 +62,7 @@ def verify_phone(request):
     """Text a code to the phone on the account, then check it."""
     user = request.user
     if not user.phone:
-        messages.info(request, "Add a phone number to your profile first.")
+        messages.info(request, gettext("Add a phone number to your profile first."))
         return redirect_to(request, "storefront:profile")
     if user.phone_verified_at:
         return _render_verify_phone(request, stage="verified", form=forms.Form())
@@ -99,7 +100,7 @@ def _verify_phone_check(request):
     except DomainError as exc:
         status = add_domain_error(form, exc)
         return _render_verify_phone(request, stage="code", form=form, status=status)
-    messages.success(request, "Your phone number is verified. Thank you!")
+    messages.success(request, gettext("Your phone number is verified. Thank you!"))
     return redirect_to(request, "storefront:profile")
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -65,7 +66,7 @@ def wishlist_remove(request, item_id: int):
         services.wishlist_remove(user=request.user, item_id=item_id)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
-    messages.success(request, "Removed from your wishlist.")
+    messages.success(request, gettext("Removed from your wishlist."))
     return redirect("storefront:wishlist")
 
 

@@ -5,6 +5,7 @@ duplicate SKU, bad value) is shown on the form with the service's status."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from boutique.core.errors import DomainError
@@ -84,7 +85,7 @@ def product_edit(request, seller, product_id: int):
             except DomainError as exc:
                 status = add_domain_error(form, exc)
             else:
-                messages.success(request, "Product saved.")
+                messages.success(request, gettext("Product saved."))
                 return redirect_to(request, "storefront:seller:product_edit", product.pk)
         return _product_page(request, seller, product, form=form, status=status)
     initial = {name: getattr(product, name) for name in PRODUCT_FIELDS}
@@ -219,7 +220,7 @@ def image_add(request, seller, product_id: int):
         except DomainError as exc:
             status = add_domain_error(form, exc)
         else:
-            messages.success(request, "Picture added.")
+            messages.success(request, gettext("Picture added."))
             return redirect_to(request, "storefront:seller:product_edit", product.pk)
     return _product_page(request, seller, product, image_form=form, status=status)
 
@@ -235,5 +236,5 @@ def image_delete(request, seller, product_id: int, image_id: int):
             raise
         context = {"seller": seller, "detail": exc.detail, "product": product}
         return render(request, "storefront/seller/refused.html", context, status=exc.status)
-    messages.success(request, "Picture deleted.")
+    messages.success(request, gettext("Picture deleted."))
     return redirect_to(request, "storefront:seller:product_edit", product.pk)

@@ -6,9 +6,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Prefetch, Q, Value
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import get_language as mt_get_language
 
 from boutique.core.errors import NotFound
 from boutique.inventory.selectors import (
@@ -347,14 +351,34 @@ M2M_FACETS = (
 )
 
 
+def _facet_label(model, field: str):
+    """The label column: a translated field in the active language, else English."""
+    if model in translator.get_registered_models() and field in (
+        translator.get_options_for_model(model).fields
+    ):
+        localized = build_localized_fieldname(field, mt_get_language())
+        english = build_localized_fieldname(field, "en")
+        return Coalesce(F(localized), F(english), output_field=CharField())
+    return F(field)
+
+
 def _many_to_many_facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption]]:
     """The tag, material and certification facets in one query (a UNION of one
     grouped count per facet), ordered by label."""
+    # Every column is a named annotation, in the same order in each part, on a
+    # plain QuerySet: modeltranslation's queryset reorders a translated model's
+    # columns, and the UNION would then mix them (the label is localised here).
     parts = [
-        model.objects.filter(products__in=_filtered(f.without(key), tree))
+        QuerySet(model)
+        .filter(products__in=_filtered(f.without(key), tree))
         .order_by()
-        .values_list(Value(facet, output_field=CharField()), "slug", label)
-        .annotate(n=Count("products", distinct=True))
+        .annotate(
+            facet_=Value(facet, output_field=CharField()),
+            slug_=F("slug"),
+            label_=_facet_label(model, label),
+            n_=Count("products", distinct=True),
+        )
+        .values_list("facet_", "slug_", "label_", "n_")
         for facet, model, key, label in M2M_FACETS
     ]
     facets: dict[str, list[FacetOption]] = {facet: [] for facet, *_ in M2M_FACETS}

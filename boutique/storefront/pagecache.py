@@ -25,7 +25,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django.utils.cache import cc_delim_re, patch_vary_headers
+from django.utils.cache import cc_delim_re
 from django.utils.crypto import salted_hmac
 
 from boutique.catalog.cache import (
@@ -153,8 +153,11 @@ def _response(request, entry: dict, state: str) -> HttpResponse:
     response = HttpResponse(_fill(request, entry["content"]))
     for name, value in entry["headers"]:
         response.headers[name] = value
-    if entry.get("vary_cookie"):
-        patch_vary_headers(response, ("Cookie",))
+    session = getattr(request, "session", None)
+    if entry.get("vary_cookie") and session is not None:
+        # SessionMiddleware then adds "Vary: Cookie" itself, in the same place
+        # as on the uncached page (nothing is read or saved).
+        session.accessed = True
     response.headers[HEADER] = state
     return response
 

@@ -206,10 +206,10 @@ def test_a_price_change_through_the_admin_shows_at_once(bunny, client):
     client.force_login(StaffFactory())
     variant = bunny.variants.get()
     data = {
-        "name": bunny.name,
+        "name_en": bunny.name,
         "slug": bunny.slug,
         "status": "active",
-        "description": bunny.description,
+        "description_en": bunny.description,
         "category": bunny.category_id,
         "age_min_months": "",
         "age_max_months": "",

@@ -154,7 +154,13 @@ def _response(request, entry: dict, state: str) -> HttpResponse:
     for name, value in entry["headers"]:
         response.headers[name] = value
     if entry.get("vary_cookie"):
-        patch_vary_headers(response, ("Cookie",))
+        # Let SessionMiddleware add "Vary: Cookie" as it does for a fresh page:
+        # after LocaleMiddleware's Accept-Language, so both have the same Vary.
+        session = getattr(request, "session", None)
+        if session is not None:
+            session.accessed = True
+        else:
+            patch_vary_headers(response, ("Cookie",))
     response.headers[HEADER] = state
     return response
 

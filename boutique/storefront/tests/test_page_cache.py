@@ -206,10 +206,11 @@ def test_a_price_change_through_the_admin_shows_at_once(bunny, client):
     client.force_login(StaffFactory())
     variant = bunny.variants.get()
     data = {
-        "name": bunny.name,
+        # The back office edits each language (django-modeltranslation).
+        "name_en": bunny.name,
         "slug": bunny.slug,
         "status": "active",
-        "description": bunny.description,
+        "description_en": bunny.description,
         "category": bunny.category_id,
         "age_min_months": "",
         "age_max_months": "",

@@ -6,9 +6,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Prefetch, Q, Value
+from django.conf import settings
+from django.db.models import CharField, Count, F, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext
+from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import get_language as mt_language
 
 from boutique.core.errors import NotFound
 from boutique.inventory.selectors import (
@@ -347,13 +351,40 @@ M2M_FACETS = (
 )
 
 
+def _localized(model, name: str):
+    """The field in the active language, else English, for a model translated by
+    django-modeltranslation (catalog/translation.py); the field itself otherwise."""
+    fields = {field.name for field in model._meta.get_fields()}
+    localized = [
+        build_localized_fieldname(name, code) for code in (mt_language(), settings.LANGUAGE_CODE)
+    ]
+    if localized[0] not in fields:
+        return F(name)
+    return Coalesce(
+        *(F(column) for column in dict.fromkeys(localized)), F(name), output_field=CharField()
+    )
+
+
+def _plain(qs):
+    """The queryset without django-modeltranslation's rewriting of field names,
+    whose values_list() does not keep the order of the columns."""
+    return qs.rewrite(False) if hasattr(qs, "rewrite") else qs
+
+
 def _many_to_many_facets(f: ProductFilters, tree: CategoryTree) -> dict[str, list[FacetOption]]:
     """The tag, material and certification facets in one query (a UNION of one
     grouped count per facet), ordered by label."""
+    # Every column is an annotation, named alike in each part: a UNION matches
+    # columns by position. The label is read in the active language by hand.
     parts = [
-        model.objects.filter(products__in=_filtered(f.without(key), tree))
+        _plain(model.objects.filter(products__in=_filtered(f.without(key), tree)))
         .order_by()
-        .values_list(Value(facet, output_field=CharField()), "slug", label)
+        .annotate(
+            facet_name=Value(facet, output_field=CharField()),
+            facet_slug=F("slug"),
+            facet_label=_localized(model, label),
+        )
+        .values_list("facet_name", "facet_slug", "facet_label")
         .annotate(n=Count("products", distinct=True))
         for facet, model, key, label in M2M_FACETS
     ]

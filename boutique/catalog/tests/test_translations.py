@@ -76,7 +76,8 @@ def test_listing_query_count_does_not_grow_in_another_language(
     for i in range(20):
         product = make_product(f"Product {i}", category=category, brand=brand, tags=[tag])
         services.product_update(product=product, name_ar=f"منتج {i}")
-    with django_assert_max_num_queries(13):
+    # 13, and on a cold cache the next stock hold's expiry (catalog.cache.fresh_seconds)
+    with django_assert_max_num_queries(14):
         body = client.get("/api/v1/products", {"page_size": 20}, headers=AR).json()
     assert {p["name"] for p in body["results"]} == {f"منتج {i}" for i in range(20)}
     with django_assert_max_num_queries(40):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from boutique.core.models import TimeStamped
 
@@ -129,9 +130,9 @@ class Address(TimeStamped):
 
 
 class Gender(models.TextChoices):
-    GIRL = "girl", "Girl"
-    BOY = "boy", "Boy"
-    UNSPECIFIED = "unspecified", "Prefer not to say"
+    GIRL = "girl", _("Girl")
+    BOY = "boy", _("Boy")
+    UNSPECIFIED = "unspecified", _("Prefer not to say")
 
 
 class Child(TimeStamped):

@@ -54,12 +54,16 @@ class ChildForm(forms.ModelForm):
             "birthday_reminders",
         ]
         labels = {
-            "birth_date": "Birthday",
+            "name": _("Name"),
+            "birth_date": _("Birthday"),
+            "gender": _("Gender"),
+            "clothing_size": _("Clothing size"),
+            "shoe_size": _("Shoe size"),
             "birthday_reminders": _("Remind me by email two weeks before the big day"),
         }
         help_texts = {
-            "clothing_size": "Optional, e.g. 6-12 m or 2T. Leave empty to use our size chart.",
-            "shoe_size": "Optional, e.g. EU 21.",
+            "clothing_size": _("Optional, e.g. 6-12 m or 2T. Leave empty to use our size chart."),
+            "shoe_size": _("Optional, e.g. EU 21."),
             "birthday_reminders": _("One email a year, with the sizes that will fit next."),
         }
         widgets = {

@@ -48,9 +48,11 @@ def profile(request):
 
 def _saved_message(*, before, after) -> str:
     if after.email and after.email != before.email:
-        return f"Your details are saved. We sent a link to {after.email} to confirm it."
+        return gettext("Your details are saved. We sent a link to %(email)s to confirm it.") % {
+            "email": after.email
+        }
     if after.phone and after.phone != before.phone:
-        return "Your details are saved. Verify your new phone number when you can."
+        return gettext("Your details are saved. Verify your new phone number when you can.")
     return "Your details are saved."
 
 

@@ -75,7 +75,11 @@ def address_delete(request, address_id: int):
 @not_found_as_404
 def address_make_default(request, address_id: int):
     address = services.address_update(user=request.user, address_id=address_id, is_default=True)
-    messages.success(request, f"Your default {address.get_type_display().lower()} address is set.")
+    messages.success(
+        request,
+        gettext("Your default %(type)s address is set.")
+        % {"type": address.get_type_display().lower()},
+    )
     return _list_changed(request)
 
 

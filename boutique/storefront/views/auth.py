@@ -56,13 +56,24 @@ def register(request):
 
 
 def _welcome_message(user) -> str:
-    name = user.first_name or "and welcome"
+    name = user.first_name
     if user.email:
-        return (
-            f"Hello {name}! We sent a link to {user.email}: "
-            "check your email and open it to confirm your address."
-        )
-    return f"Hello {name}! Verify your phone number below to secure your account."
+        if name:
+            text = gettext(
+                "Hello %(name)s! We sent a link to %(email)s: "
+                "check your email and open it to confirm your address."
+            )
+        else:
+            text = gettext(
+                "Hello and welcome! We sent a link to %(email)s: "
+                "check your email and open it to confirm your address."
+            )
+        return text % {"name": name, "email": user.email}
+    if name:
+        return gettext("Hello %(name)s! Verify your phone number below to secure your account.") % {
+            "name": name
+        }
+    return gettext("Hello and welcome! Verify your phone number below to secure your account.")
 
 
 @never_cache

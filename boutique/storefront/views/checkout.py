@@ -305,7 +305,10 @@ def _place(request, form: CheckoutForm, cart):
             remember_order(request, order)
             if order.user_id is None:
                 request.session.pop(CART_SESSION_KEY, None)
-            messages.success(request, f"Thank you! We received your order {order.number}.")
+            messages.success(
+                request,
+                gettext("Thank you! We received your order %(number)s.") % {"number": order.number},
+            )
             return redirect_to(request, "storefront:order_detail", order.number)
     return _render(request, form, cart, status=status)
 

@@ -33,7 +33,7 @@ def child_create(request):
             except DomainError as exc:
                 status = add_domain_error(form, exc)
             else:
-                messages.success(request, f"{child.name} is added.")
+                messages.success(request, gettext("%(name)s is added.") % {"name": child.name})
                 return redirect_to(request, "storefront:children")
     return _render_form(request, form, status=status)
 
@@ -52,7 +52,9 @@ def child_update(request, child_id: int):
         except DomainError as exc:
             status = add_domain_error(form, exc)
         else:
-            messages.success(request, f"{child.name}'s details are saved.")
+            messages.success(
+                request, gettext("%(name)s's details are saved.") % {"name": child.name}
+            )
             return redirect_to(request, "storefront:children")
     return _render_form(request, form, child_id=child_id, status=status)
 

@@ -24,8 +24,11 @@ def currency_choose(request):
         if chosen != "USD":
             messages.info(
                 request,
-                f"Prices are shown in {chosen} at {format_money(rates[chosen], chosen)} "
-                "per US dollar; you can pay in either currency.",
+                gettext(
+                    "Prices are shown in %(currency)s at %(rate)s "
+                    "per US dollar; you can pay in either currency."
+                )
+                % {"currency": chosen, "rate": format_money(rates[chosen], chosen)},
             )
     if request.htmx:
         return HttpResponseClientRefresh()

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -76,16 +77,24 @@ def total_rows(
             return None
         return quantize(Decimal(amount) / rate, BASE_CURRENCY)
 
-    tax_label = "Tax included" if prices_include_tax else "Tax"
-    rows = [TotalRow("subtotal", "Subtotal", subtotal, usd(subtotal))]
+    tax_label = gettext("Tax included") if prices_include_tax else gettext("Tax")
+    rows = [TotalRow("subtotal", gettext("Subtotal"), subtotal, usd(subtotal))]
     if discount:
-        label = f"Discount ({coupon_code})" if coupon_code else "Discount"
+        label = (
+            gettext("Discount (%(code)s)") % {"code": coupon_code}
+            if coupon_code
+            else gettext("Discount")
+        )
         rows.append(TotalRow("discount", label, discount, usd(discount)))
-    label = f"Shipping ({shipping_name})" if shipping_name else "Shipping"
+    label = (
+        gettext("Shipping (%(method)s)") % {"method": shipping_name}
+        if shipping_name
+        else gettext("Shipping")
+    )
     rows += [
         TotalRow("shipping", label, shipping, usd(shipping)),
         TotalRow("tax", f"{tax_label} ({_percent(tax_rate)})", tax, usd(tax)),
-        TotalRow("total", "Total", total, usd(total)),
+        TotalRow("total", gettext("Total"), total, usd(total)),
     ]
     return rows
 
@@ -234,5 +243,5 @@ def account_order_cancel(request, number: str):
         messages.error(request, exc.detail)
         order = selectors.order_get_for_customer(user=request.user, number=number)
         return _render_order(request, order, in_account=True, status=exc.status)
-    messages.success(request, f"Order {order.number} is cancelled.")
+    messages.success(request, gettext("Order %(number)s is cancelled.") % {"number": order.number})
     return redirect_to(request, "storefront:account_order_detail", order.number)

@@ -57,18 +57,26 @@ def order_pay(request, number: str):
                 "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
             }
             return render(request, "storefront/pages/stripe_action.html", context, status=202)
-        messages.error(request, f"{exc.detail} Please try another card.")
+        messages.error(
+            request, gettext("%(detail)s Please try another card.") % {"detail": exc.detail}
+        )
         return _again(request, order, status=402)
     except InvalidCard as exc:
         messages.error(request, str(exc))
         return _again(request, order, status=400)
     except PaymentRefused as exc:
-        messages.error(request, f"{exc.detail} Nothing was charged; you can try another card.")
+        messages.error(
+            request,
+            gettext("%(detail)s Nothing was charged; you can try another card.")
+            % {"detail": exc.detail},
+        )
         return _again(request, order, status=402)
     except DomainError as exc:
         messages.error(request, exc.detail)
         return _again(request, order, status=exc.status)
-    messages.success(request, f"Thank you! Order {order.number} is paid.")
+    messages.success(
+        request, gettext("Thank you! Order %(number)s is paid.") % {"number": order.number}
+    )
     return redirect_to(request, "storefront:order_detail", order.number)
 
 
@@ -93,7 +101,11 @@ def order_cod_send(request, number: str):
     except DomainError as exc:
         messages.error(request, exc.detail)
         return _again(request, order, status=exc.status)
-    messages.info(request, f"We texted a code to {phone}. Enter it below to confirm your order.")
+    messages.info(
+        request,
+        gettext("We texted a code to %(phone)s. Enter it below to confirm your order.")
+        % {"phone": phone},
+    )
     return redirect_to(request, "storefront:order_detail", order.number)
 
 
@@ -106,7 +118,11 @@ def order_cod_verify(request, number: str):
     except DomainError as exc:
         messages.error(request, exc.detail)
         return _again(request, order, status=exc.status)
-    messages.success(request, f"Thank you! Order {order.number} is confirmed; pay when it arrives.")
+    messages.success(
+        request,
+        gettext("Thank you! Order %(number)s is confirmed; pay when it arrives.")
+        % {"number": order.number},
+    )
     return redirect_to(request, "storefront:order_detail", order.number)
 
 
@@ -145,7 +161,11 @@ def payment_test_authorise(request, payment_id: int):
             messages.error(request, exc.detail)
         else:
             if approve:
-                messages.success(request, f"Thank you! Order {payment.order.number} is paid.")
+                messages.success(
+                    request,
+                    gettext("Thank you! Order %(number)s is paid.")
+                    % {"number": payment.order.number},
+                )
             else:
                 messages.error(
                     request, gettext("You did not confirm the payment; nothing was charged.")

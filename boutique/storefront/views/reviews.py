@@ -10,7 +10,8 @@ from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from boutique.catalog import selectors as catalog_selectors
@@ -24,11 +25,12 @@ SHOWN_ON_PRODUCT_PAGE = 5
 PAGE_SIZE = 20
 
 
+_stars_label = lazy(lambda n: ngettext("%(n)d star", "%(n)d stars", n) % {"n": n}, str)
+
+
 class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
-        choices=[
-            (n, f"{n} star{'s' if n > 1 else ''}") for n in range(RATING_MAX, RATING_MIN - 1, -1)
-        ],
+        choices=[(n, _stars_label(n)) for n in range(RATING_MAX, RATING_MIN - 1, -1)],
         coerce=int,
         widget=forms.RadioSelect,
     )

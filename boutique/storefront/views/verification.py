@@ -51,7 +51,10 @@ def verify_email_resend(request):
             messages.error(request, exc.detail)
             return redirect("storefront:profile")
         services.email_verification_send(user=user)
-        messages.success(request, f"We sent a new link to {user.email}. Check your email.")
+        messages.success(
+            request,
+            gettext("We sent a new link to %(email)s. Check your email.") % {"email": user.email},
+        )
     return redirect("storefront:profile")
 
 

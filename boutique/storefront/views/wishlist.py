@@ -52,9 +52,12 @@ def wishlist_toggle(request, product_id: int):
         return response
     messages.success(
         request,
-        f"Saved {product.name} to your wishlist."
-        if now_in
-        else f"Removed {product.name} from your wishlist.",
+        (
+            gettext("Saved %(product)s to your wishlist.")
+            if now_in
+            else gettext("Removed %(product)s from your wishlist.")
+        )
+        % {"product": product.name},
     )
     return redirect(back or "storefront:wishlist")
 
@@ -80,7 +83,9 @@ def wishlist_move_to_cart(request, item_id: int):
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("storefront:wishlist")
-    messages.success(request, f"Moved {line.variant} to your cart.")
+    messages.success(
+        request, gettext("Moved %(variant)s to your cart.") % {"variant": line.variant}
+    )
     return redirect("storefront:wishlist")
 
 

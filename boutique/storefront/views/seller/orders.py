@@ -4,6 +4,7 @@ items of theirs with the address to ship to, and shipping them."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from boutique.core.errors import DomainError
@@ -77,7 +78,11 @@ def shipment_create(request, seller, item_id: int):
         except DomainError as exc:
             status = add_domain_error(form, exc, field_map={"provider_id": "provider"})
         else:
-            messages.success(request, f"Parcel {shipment.tracking_number or shipment.pk} created.")
+            messages.success(
+                request,
+                gettext("Parcel %(parcel)s created.")
+                % {"parcel": shipment.tracking_number or shipment.pk},
+            )
             return redirect_to(request, "storefront:seller:order_item", item_id)
     context["form"] = form
     return render(request, "storefront/seller/order_item.html", context, status=status)

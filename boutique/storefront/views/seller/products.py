@@ -65,7 +65,9 @@ def product_create(request, seller):
             except DomainError as exc:
                 status = add_domain_error(form, exc)
             else:
-                messages.success(request, f"{product.name} is in your store.")
+                messages.success(
+                    request, gettext("%(product)s is in your store.") % {"product": product.name}
+                )
                 return redirect_to(request, "storefront:seller:product_edit", product.pk)
     context = {"seller": seller, "form": form}
     return render(request, "storefront/seller/product_new.html", context, status=status)
@@ -132,7 +134,7 @@ def variant_create(request, seller, product_id: int):
         except DomainError as exc:
             status = add_domain_error(form, exc)
         else:
-            messages.success(request, f"Variant {data['sku']} added.")
+            messages.success(request, gettext("Variant %(sku)s added.") % {"sku": data["sku"]})
             return redirect_to(request, "storefront:seller:product_edit", product.pk)
     return _product_page(request, seller, product, variant_form=form, status=status)
 
@@ -152,7 +154,9 @@ def variant_edit(request, seller, variant_id: int):
             except DomainError as exc:
                 status = add_domain_error(form, exc)
             else:
-                messages.success(request, f"Variant {form.cleaned_data['sku']} saved.")
+                messages.success(
+                    request, gettext("Variant %(sku)s saved.") % {"sku": form.cleaned_data["sku"]}
+                )
                 return redirect_to(request, "storefront:seller:product_edit", variant.product_id)
     else:
         form = VariantForm(initial={name: getattr(variant, name) for name in VARIANT_FIELDS})
@@ -189,7 +193,7 @@ def variant_stock(request, seller, variant_id: int):
         except DomainError as exc:
             status = add_domain_error(form, exc)
         else:
-            messages.success(request, f"Stock of {variant.sku} updated.")
+            messages.success(request, gettext("Stock of %(sku)s updated.") % {"sku": variant.sku})
             return redirect_to(request, "storefront:seller:product_edit", variant.product_id)
     return _product_page(
         request,

@@ -72,3 +72,22 @@ def test_password_reset_email_links_to_the_configured_site(client, settings):
     UserFactory(email="hala@example.com")
     client.post(RESET, {"email": "hala@example.com"})
     assert "https://shop.example.com/account/password-reset/" in mail.outbox[-1].body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "subject", "sentence"),
+    [
+        ("en", "Choose a new password for", "Someone (we hope you) asked to reset the password"),
+        ("fr", "Choisissez un nouveau mot de passe pour", "Le lien fonctionne une seule fois"),
+        ("ar", "اختر كلمة مرور جديدة", "يعمل الرابط مرة واحدة"),
+    ],
+)
+def test_the_reset_email_is_written_in_the_visitors_language(client, language, subject, sentence):
+    UserFactory(email="hala@example.com", first_name="Hala")
+    client.cookies["django_language"] = language
+    client.post(RESET, {"email": "hala@example.com"})
+    email = mail.outbox[-1]
+    assert email.subject.startswith(subject) and "\n" not in email.subject
+    assert sentence in email.body and "Hala" in email.body
+    assert "/account/password-reset/" in email.body

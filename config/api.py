@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import DataError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -116,6 +117,21 @@ def malformed_body(request, exc):
         code="malformed_body",
         title="The request body cannot be read",
         detail="Send JSON with Content-Type: application/json.",
+        instance=request.path,
+    )
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc):
+    # PostgreSQL refuses NUL characters in text (SQLite stores them): whatever
+    # field a client put one in, the write or lookup failed and rolled back.
+    if "NUL (0x00)" not in str(exc):
+        return server_error(request, exc)
+    return problem_response(
+        status=422,
+        code="validation_error",
+        title="Some fields are not valid",
+        detail="Text may not contain NUL (0x00) characters.",
         instance=request.path,
     )
 

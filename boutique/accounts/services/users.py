@@ -313,6 +313,10 @@ def user_authenticate(*, request, login: str, password: str) -> User:
     login = (login or "").strip()
     if not login or not password:
         raise InvalidCredentials("Enter your email, username or phone, and your password.")
+    if "\x00" in login or "\x00" in password:
+        # No account has one (forms refuse them); PostgreSQL cannot even compare
+        # text holding one, in our lookups or django-axes' failure records.
+        raise InvalidCredentials("Enter your email, username or phone, and your password.")
     user = authenticate(request, login=login, password=password)
     if user is not None:
         if settings.AXES_RESET_ON_SUCCESS:
